@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that aidtrace's build, tests and demo need.
+# Idempotent: packages already present are left alone; apt-get runs only when needed.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential g++ clang cmake ninja-build pkg-config make git ca-certificates
+  libsodium-dev libssl-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev
+  libfmt-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libboost-dev libicu-dev libpugixml-dev libpq-dev postgresql
+  clang-format clang-tidy
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

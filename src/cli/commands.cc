@@ -1,0 +1,311 @@
+#include "cli/commands.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "base/encoding.h"
+#include "base/env.h"
+#include "base/parallel.h"
+#include "crypto/note.h"
+#include "json/json.h"
+#include "ledger/ledger.h"
+#include "mechanism/directory.h"
+
+namespace aidtrace::cli {
+namespace {
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "aidtrace: %s\n", s.ToString().c_str());
+  return ExitCodeFor(s.code());
+}
+
+Result<std::string> ReadInput(const std::string& path) {
+  if (path == "-") {
+    std::string data((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    return data;
+  }
+  return Env::Default()->ReadFile(path);
+}
+
+Result<crypto::SignerKey> ReadSignerKey(const std::string& path) {
+  auto text = Env::Default()->ReadFile(path);
+  if (!text.ok()) return text.status();
+  std::string_view t = *text;
+  while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.remove_suffix(1);
+  auto key = crypto::ParseSignerKey(t);
+  if (!key.ok()) return key.status().WithContext(fmt::format("signer key file {}", path));
+  return key;
+}
+
+enum class Mode { kRead, kReadWithKey, kWrite };
+
+// Opens the ledger at `db`. `log_key_path` overrides the key file init recorded.
+Result<std::unique_ptr<ledger::Ledger>> OpenLedger(const std::string& db, Mode mode,
+                                                   const std::string& log_key_path = {}) {
+  Env& env = *Env::Default();
+  std::optional<crypto::SignerKey> key;
+  ledger::LedgerOptions options;
+  const bool writable = mode == Mode::kWrite;
+  options.read_only = !writable;
+  if (mode != Mode::kRead) {
+    std::string path = log_key_path;
+    if (path.empty()) {
+      // The meta row names the key file; read it through a read-only open first.
+      ledger::LedgerOptions ro;
+      ro.read_only = true;
+      ASSIGN_OR_RETURN(auto probe, ledger::Ledger::Open(env, db, std::make_unique<mechanism::Directory>(),
+                                                        std::nullopt, ro));
+      path = probe->meta().log_key_file;
+    }
+    ASSIGN_OR_RETURN(crypto::SignerKey k, ReadSignerKey(path));
+    key = std::move(k);
+  }
+  ledger::ProgressFn progress;
+  if (writable && isatty(STDERR_FILENO)) {
+    progress = [](uint64_t done, uint64_t total) {
+      std::fprintf(stderr, "\rreplaying the log: %llu/%llu", static_cast<unsigned long long>(done),
+                   static_cast<unsigned long long>(total));
+      if (done == total) std::fprintf(stderr, "\n");
+    };
+  }
+  return ledger::Ledger::Open(env, db, std::make_unique<mechanism::Directory>(), std::move(key),
+                              options, progress);
+}
+
+}  // namespace
+
+int Keygen(const std::string& name, const std::string& out) {
+  if (!crypto::IsValidKeyName(name)) {
+    return Fail(Status(ErrorCode::kInvalidArgument,
+                       fmt::format("\"{}\" is not a valid key name (no spaces or '+')", name)));
+  }
+  auto key = crypto::GenerateSignerKey(name, *Env::Default());
+  if (!key.ok()) return Fail(key.status());
+  Status s = Env::Default()->WriteFileAtomic(out, crypto::FormatSignerKey(*key) + "\n", 0600,
+                                             /*overwrite=*/false);
+  if (!s.ok()) return Fail(s);
+  std::printf("%s\n", crypto::FormatVerifierKey(crypto::VerifierOf(*key)).c_str());
+  return 0;
+}
+
+int Init(const std::string& db, const std::string& origin, const std::string& log_key) {
+  auto key = ReadSignerKey(log_key);
+  if (!key.ok()) return Fail(key.status());
+  std::error_code ec;
+  const std::string abs = std::filesystem::absolute(log_key, ec).string();
+  Status s = ledger::Ledger::Create(*Env::Default(), db, origin, *key, ec ? log_key : abs);
+  if (!s.ok()) return Fail(s);
+  std::printf("created log %s at %s\nlog verifier key: %s\n", origin.c_str(), db.c_str(),
+              crypto::FormatVerifierKey(crypto::VerifierOf(*key)).c_str());
+  return 0;
+}
+
+int Append(const std::string& db, const std::string& input, const std::string& log_key,
+           size_t batch) {
+  auto ledger = OpenLedger(db, Mode::kWrite, log_key);
+  if (!ledger.ok()) return Fail(ledger.status());
+  FILE* in = input == "-" ? stdin : std::fopen(input.c_str(), "rb");
+  if (in == nullptr) {
+    return Fail(Status(ErrorCode::kNotFound, fmt::format("cannot open {}", input)));
+  }
+  bool rejected = false;
+  std::vector<std::string> lines;
+  std::vector<Result<ledger::Prepared>> prepared;
+  std::string out;
+  char* buf = nullptr;
+  size_t cap = 0;
+  bool eof = false;
+  while (!eof) {
+    lines.clear();
+    while (lines.size() < batch) {
+      const ssize_t n = ::getline(&buf, &cap, in);
+      if (n < 0) {
+        eof = true;
+        break;
+      }
+      std::string_view line(buf, static_cast<size_t>(n));
+      while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+      lines.emplace_back(line);
+    }
+    if (lines.empty()) break;
+    prepared.assign(lines.size(), Status(ErrorCode::kInternal, "not prepared"));
+    ParallelFor(lines.size(), DefaultThreads(),
+                [&](size_t i) { prepared[i] = (*ledger)->Prepare(lines[i]); });
+    std::vector<ledger::Prepared> items;
+    std::vector<size_t> where;
+    for (size_t i = 0; i < prepared.size(); ++i) {
+      if (prepared[i].ok()) {
+        items.push_back(std::move(*prepared[i]));
+        where.push_back(i);
+      }
+    }
+    auto results = (*ledger)->Submit(std::move(items));
+    std::vector<const Result<event::Receipt>*> by_line(lines.size(), nullptr);
+    for (size_t k = 0; k < where.size(); ++k) by_line[where[k]] = &results[k];
+    out.clear();
+    for (size_t i = 0; i < lines.size(); ++i) {
+      Status err;
+      if (by_line[i] == nullptr) {
+        err = prepared[i].status();
+      } else if (by_line[i]->ok()) {
+        out += event::ReceiptJson(**by_line[i]);
+        out += '\n';
+        continue;
+      } else {
+        err = by_line[i]->status();
+      }
+      rejected = true;
+      out += err.ToJson();
+      out += '\n';
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    std::fflush(stdout);
+  }
+  std::free(buf);
+  if (in != stdin) std::fclose(in);
+  return rejected ? 1 : 0;
+}
+
+int Checkpoint(const std::string& db) {
+  auto ledger = OpenLedger(db, Mode::kRead);
+  if (!ledger.ok()) return Fail(ledger.status());
+  auto note = (*ledger)->Checkpoint();
+  if (!note.ok()) return Fail(note.status());
+  std::fwrite(note->data(), 1, note->size(), stdout);
+  return 0;
+}
+
+int Leaf(const std::string& db, uint64_t index) {
+  auto ledger = OpenLedger(db, Mode::kRead);
+  if (!ledger.ok()) return Fail(ledger.status());
+  auto leaf = (*ledger)->Leaf(index);
+  if (!leaf.ok()) return Fail(leaf.status());
+  std::fwrite(leaf->data(), 1, leaf->size(), stdout);
+  std::fputc('\n', stdout);
+  return 0;
+}
+
+int ProveInclusion(const std::string& db, uint64_t index, std::optional<uint64_t> size) {
+  auto ledger = OpenLedger(db, Mode::kRead);
+  if (!ledger.ok()) return Fail(ledger.status());
+  auto proof = (*ledger)->ProveInclusion(index, size);
+  if (!proof.ok() && proof.status().code() == ErrorCode::kInvalidArgument) {
+    // No checkpoint is stored at that size; signing one needs the log key.
+    auto keyed = OpenLedger(db, Mode::kReadWithKey);
+    if (!keyed.ok()) return Fail(keyed.status().WithContext(proof.status().message()));
+    proof = (*keyed)->ProveInclusion(index, size);
+  }
+  if (!proof.ok()) return Fail(proof.status());
+  std::fwrite(proof->data(), 1, proof->size(), stdout);
+  return 0;
+}
+
+int ProveConsistency(const std::string& db, uint64_t old_size, std::optional<uint64_t> new_size) {
+  auto ledger = OpenLedger(db, Mode::kRead);
+  if (!ledger.ok()) return Fail(ledger.status());
+  auto proof = (*ledger)->ProveConsistency(old_size, new_size);
+  if (!proof.ok()) return Fail(proof.status());
+  for (const auto& h : *proof) std::printf("%s\n", Base64Encode(h).c_str());
+  return 0;
+}
+
+int Verify(const std::string& db) {
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  uint64_t last_pct = 101;
+  ledger::ProgressFn progress = [&](uint64_t done, uint64_t total) {
+    if (!tty || total == 0) return;
+    const uint64_t pct = done * 100 / total;
+    if (pct == last_pct) return;
+    last_pct = pct;
+    const int width = 40;
+    const int fill = static_cast<int>(pct * width / 100);
+    std::fprintf(stderr, "\rverify [%s%s] %3llu%% %llu/%llu", std::string(fill, '#').c_str(),
+                 std::string(width - fill, '.').c_str(), static_cast<unsigned long long>(pct),
+                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
+    if (done == total) std::fprintf(stderr, "\n");
+  };
+  auto report = ledger::Ledger::Verify(*Env::Default(), db, std::make_unique<mechanism::Directory>(),
+                                       progress);
+  if (!report.ok()) {
+    if (tty) std::fprintf(stderr, "\n");
+    std::printf("verify FAILED: %s\n", report.status().message().c_str());
+    return ExitCodeFor(report.status().code());
+  }
+  std::printf("verify OK: %llu leaves, %llu stored hashes, %llu checkpoints; state %s\n",
+              static_cast<unsigned long long>(report->leaves),
+              static_cast<unsigned long long>(report->hashes),
+              static_cast<unsigned long long>(report->checkpoints),
+              crypto::FormatTaggedHash(report->state_digest).c_str());
+  return 0;
+}
+
+namespace {
+
+// Signs one submission document (an envelope, or {"envelope":..,"private":..}).
+Result<json::Value> SignOne(json::Value doc, const std::vector<crypto::SignerKey>& keys) {
+  if (!doc.is_object()) return Status(ErrorCode::kBadEnvelope, "not a JSON object");
+  const bool wrapped = doc.contains("envelope");
+  json::Value& env = wrapped ? doc["envelope"] : doc;
+  auto signed_env = event::SignEnvelope(std::move(env), keys);
+  if (!signed_env.ok()) return signed_env.status().WithPathPrefix(wrapped ? "/envelope" : "");
+  env = std::move(*signed_env);
+  // Decode the result as the log will, so a signer sees shape errors now.
+  std::string canon;
+  json::AppendCanonical(doc, canon);
+  auto check = event::DecodeSubmission(canon);
+  if (!check.ok()) return check.status();
+  return doc;
+}
+
+}  // namespace
+
+int Sign(const std::vector<std::string>& key_files, const std::string& input) {
+  std::vector<crypto::SignerKey> keys;
+  for (const auto& f : key_files) {
+    auto k = ReadSignerKey(f);
+    if (!k.ok()) return Fail(k.status());
+    keys.push_back(std::move(*k));
+  }
+  auto text = ReadInput(input);
+  if (!text.ok()) return Fail(text.status());
+  // One JSON document (possibly spread over lines), or JSON lines.
+  std::vector<std::string> docs;
+  json::ParseOptions big;
+  big.max_bytes = text->size() + 1;
+  if (json::Parse(*text, big).ok()) {
+    docs.push_back(*text);
+  } else {
+    size_t start = 0;
+    while (start < text->size()) {
+      size_t end = text->find('\n', start);
+      if (end == std::string::npos) end = text->size();
+      std::string line = text->substr(start, end - start);
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (!line.empty()) docs.push_back(std::move(line));
+      start = end + 1;
+    }
+  }
+  int rc = 0;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    json::ParseOptions opts;
+    opts.max_bytes = docs[i].size() + 1;
+    auto doc = json::Parse(docs[i], opts);
+    Result<json::Value> signed_doc = doc.ok() ? SignOne(std::move(*doc), keys) : doc.status();
+    if (!signed_doc.ok()) {
+      std::fprintf(stderr, "aidtrace: document %zu: %s\n", i + 1, signed_doc.status().ToString().c_str());
+      rc = ExitCodeFor(signed_doc.status().code());
+      continue;
+    }
+    std::string out;
+    json::AppendCanonical(*signed_doc, out);
+    std::printf("%s\n", out.c_str());
+  }
+  return rc;
+}
+
+}  // namespace aidtrace::cli

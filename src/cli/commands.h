@@ -1,0 +1,23 @@
+// The aidtrace command-line tool: one function per subcommand. Each returns the process
+// exit status; errors are printed to stderr as "aidtrace: <code>: <what, where, why>".
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aidtrace::cli {
+
+int Keygen(const std::string& name, const std::string& out);
+int Init(const std::string& db, const std::string& origin, const std::string& log_key);
+int Append(const std::string& db, const std::string& input, const std::string& log_key,
+           size_t batch);
+int Checkpoint(const std::string& db);
+int Leaf(const std::string& db, uint64_t index);
+int ProveInclusion(const std::string& db, uint64_t index, std::optional<uint64_t> size);
+int ProveConsistency(const std::string& db, uint64_t old_size, std::optional<uint64_t> new_size);
+int Verify(const std::string& db);
+int Sign(const std::vector<std::string>& keys, const std::string& input);
+
+}  // namespace aidtrace::cli

@@ -1,0 +1,75 @@
+// aidtrace: command-line entry point. Parses arguments with CLI11 and dispatches to
+// cli/commands.cc; the shapes of these commands are a contract (docs/CLI.md).
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"aidtrace: a verifiable ledger for reconstruction aid"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show help for every subcommand");
+  int rc = 0;
+
+  std::string name, out, db, origin, log_key, input;
+  uint64_t index = 0, old_size = 0;
+  std::optional<uint64_t> size, new_size;
+  size_t batch = 1000;
+  std::vector<std::string> keys;
+
+  auto* keygen = app.add_subcommand("keygen", "Generate a signer key; print its verifier key");
+  keygen->add_option("--name", name, "Key name (a party id, or the log's origin)")->required();
+  keygen->add_option("--out", out, "File to write the signer key to (mode 0600)")->required();
+  keygen->callback([&] { rc = aidtrace::cli::Keygen(name, out); });
+
+  auto* init = app.add_subcommand("init", "Create a new, empty log");
+  init->add_option("--db", db, "Store to create")->required();
+  init->add_option("--origin", origin, "Checkpoint origin (the log key's name)")->required();
+  init->add_option("--log-key", log_key, "Signer key file of the log")->required();
+  init->callback([&] { rc = aidtrace::cli::Init(db, origin, log_key); });
+
+  auto* append = app.add_subcommand("append", "Append submissions, one JSON per line");
+  append->add_option("--db", db, "Store")->required();
+  append->add_option("file", input, "JSON lines file ('-' for standard input)")->required();
+  append->add_option("--log-key", log_key, "Signer key of the log (default: the one init recorded)");
+  append->add_option("--batch", batch, "Submissions per group commit")->check(CLI::Range(1, 100000));
+  append->callback([&] { rc = aidtrace::cli::Append(db, input, log_key, batch); });
+
+  auto* checkpoint = app.add_subcommand("checkpoint", "Print the latest signed checkpoint");
+  checkpoint->add_option("--db", db, "Store")->required();
+  checkpoint->callback([&] { rc = aidtrace::cli::Checkpoint(db); });
+
+  auto* leaf = app.add_subcommand("leaf", "Print a leaf's canonical bytes");
+  leaf->add_option("--db", db, "Store")->required();
+  leaf->add_option("--index", index, "Leaf index (= sequence number)")->required();
+  leaf->callback([&] { rc = aidtrace::cli::Leaf(db, index); });
+
+  auto* prove = app.add_subcommand("prove", "Print an inclusion or consistency proof");
+  prove->require_subcommand(1);
+  auto* incl = prove->add_subcommand("inclusion", "C2SP tlog-proof for one leaf");
+  incl->add_option("--db", db, "Store")->required();
+  incl->add_option("--index", index, "Leaf index")->required();
+  incl->add_option("--size", size, "Tree size (default: the current size)");
+  incl->callback([&] { rc = aidtrace::cli::ProveInclusion(db, index, size); });
+  auto* cons = prove->add_subcommand("consistency", "Base64 hashes, one a line");
+  cons->add_option("--db", db, "Store")->required();
+  cons->add_option("--old", old_size, "Old tree size")->required();
+  cons->add_option("--new", new_size, "New tree size (default: the current size)");
+  cons->callback([&] { rc = aidtrace::cli::ProveConsistency(db, old_size, new_size); });
+
+  auto* verify = app.add_subcommand("verify", "Check every leaf, signature, hash and checkpoint");
+  verify->add_option("--db", db, "Store")->required();
+  verify->callback([&] { rc = aidtrace::cli::Verify(db); });
+
+  auto* sign = app.add_subcommand("sign", "Fill the sigs of envelopes (JSON or JSON lines)");
+  sign->add_option("--key", keys, "Signer key file; repeat for a quorum (the actor's first)")
+      ->required();
+  sign->add_option("file", input, "Envelope file ('-' for standard input)")->required();
+  sign->callback([&] { rc = aidtrace::cli::Sign(keys, input); });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  return rc;
+}

@@ -1,0 +1,321 @@
+#include "mechanism/directory.h"
+
+#include <algorithm>
+#include <array>
+#include <mutex>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "base/encoding.h"
+#include "base/ids.h"
+#include "crypto/note.h"
+
+namespace aidtrace::mechanism {
+namespace {
+
+constexpr std::array<std::string_view, 40> kEventTypes = {
+    "mechanism.genesis", "policy.set", "party.admit", "party.suspend", "party.reinstate",
+    "key.add", "key.revoke", "item.define", "warehouse.register", "project.propose",
+    "project.approve", "project.reject", "project.amend", "project.suspend", "project.resume",
+    "project.complete", "project.close", "beneficiary.register", "consignment.request",
+    "consignment.approve", "consignment.enter", "stock.transfer", "material.release",
+    "material.verify", "stock.count", "funds.pledge", "funds.commit", "condition.attest",
+    "funds.disburse", "funds.pay", "watchlist.load", "screening.hit", "screening.clear",
+    "screening.confirm", "alert.raise", "case.open", "case.note", "case.close", "appeal.file",
+    "appeal.decide"};
+
+constexpr std::array<std::string_view, 8> kRoles = {"governor",  "authority",   "monitor",
+                                                    "inspector", "donor",       "implementer",
+                                                    "vendor",    "auditor"};
+
+Status Bad(std::string path, std::string msg) {
+  return Status(ErrorCode::kBadEnvelope, std::move(msg), std::move(path));
+}
+
+// obj.<key> as a string, or a bad_envelope naming it (`at` is obj's JSON pointer).
+Result<std::string> BodyString(const json::Value& obj, std::string_view key,
+                               std::string_view at = "/body") {
+  const auto it = obj.find(key);
+  if (it == obj.end() || !it->is_string()) {
+    return Bad(fmt::format("{}/{}", at, key), fmt::format("\"{}\" must be a string", key));
+  }
+  return it->get<std::string>();
+}
+
+Result<std::string> BodyId(const json::Value& obj, std::string_view key,
+                           std::string_view at = "/body") {
+  ASSIGN_OR_RETURN(std::string id, BodyString(obj, key, at));
+  if (!IsValidId(id)) {
+    return Bad(fmt::format("{}/{}", at, key),
+               fmt::format("\"{}\" is not a valid id ([a-z0-9][a-z0-9._-]{{0,63}})", key));
+  }
+  return id;
+}
+
+// Parses `keys` (array of verifier keys named after `party`) into `out`.
+Status ParseKeys(const json::Value& keys, const std::string& party, const std::string& path,
+                 std::map<uint32_t, Directory::Key>& out) {
+  if (!keys.is_array() || keys.empty()) return Bad(path, "keys must be a non-empty array of verifier keys");
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const std::string p = fmt::format("{}/{}", path, i);
+    if (!keys[i].is_string()) return Bad(p, "a key must be a verifier key string");
+    auto vk = crypto::ParseVerifierKey(keys[i].get<std::string>());
+    if (!vk.ok()) return Bad(p, vk.status().message());
+    if (vk->name != party) {
+      return Bad(p, fmt::format("key is named \"{}\" but belongs to party \"{}\"", vk->name, party));
+    }
+    if (!out.emplace(vk->id, Directory::Key{vk->key, false}).second) {
+      return Bad(p, "two keys with the same key id");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ParseRoles(const json::Value& roles, const std::string& path, std::vector<std::string>& out) {
+  if (!roles.is_array() || roles.empty()) return Bad(path, "roles must be a non-empty array");
+  for (size_t i = 0; i < roles.size(); ++i) {
+    if (!roles[i].is_string() || !IsKnownRole(roles[i].get<std::string>())) {
+      return Bad(fmt::format("{}/{}", path, i),
+                 "unknown role (governor, authority, monitor, inspector, donor, implementer, "
+                 "vendor, auditor)");
+    }
+    out.push_back(roles[i].get<std::string>());
+  }
+  std::sort(out.begin(), out.end());
+  if (std::adjacent_find(out.begin(), out.end()) != out.end()) return Bad(path, "a role is listed twice");
+  return Status::Ok();
+}
+
+// A registry over a genesis body's own keys.
+class MapRegistry final : public event::KeyRegistry {
+ public:
+  explicit MapRegistry(const std::map<std::string, Directory::Party, std::less<>>& parties)
+      : parties_(parties) {}
+  event::KeyLookup FindKey(std::string_view party, uint32_t key_id) const override {
+    const auto p = parties_.find(party);
+    if (p == parties_.end()) return {event::KeyState::kUnknownParty, {}};
+    const auto k = p->second.keys.find(key_id);
+    if (k == p->second.keys.end()) return {event::KeyState::kUnknownKey, {}};
+    return {k->second.revoked ? event::KeyState::kRevoked : event::KeyState::kActive, k->second.pub};
+  }
+
+ private:
+  const std::map<std::string, Directory::Party, std::less<>>& parties_;
+};
+
+}  // namespace
+
+bool IsKnownEventType(std::string_view type) {
+  return std::find(kEventTypes.begin(), kEventTypes.end(), type) != kEventTypes.end();
+}
+
+bool IsKnownRole(std::string_view role) {
+  return std::find(kRoles.begin(), kRoles.end(), role) != kRoles.end();
+}
+
+event::KeyLookup Directory::FindKey(std::string_view party, uint32_t key_id) const {
+  std::shared_lock lock(mu_);
+  return MapRegistry(parties_).FindKey(party, key_id);
+}
+
+std::optional<Directory::Party> Directory::FindParty(std::string_view party) const {
+  std::shared_lock lock(mu_);
+  const auto it = parties_.find(party);
+  if (it == parties_.end()) return std::nullopt;
+  return it->second;
+}
+
+size_t Directory::party_count() const {
+  std::shared_lock lock(mu_);
+  return parties_.size();
+}
+
+Status Directory::Authenticate(const event::Submission& sub,
+                               std::span<const std::optional<crypto::PublicKey>> preverified,
+                               const ledger::ApplyContext& ctx) const {
+  const event::Envelope& env = sub.envelope;
+  if (!IsKnownEventType(env.type)) {
+    return Bad("/type", fmt::format("unknown event type \"{}\"", env.type));
+  }
+  if (env.type == "mechanism.genesis") {
+    {
+      std::shared_lock lock(mu_);
+      if (has_genesis_ || ctx.seq != 0) {
+        return Status(ErrorCode::kBadState, "mechanism.genesis must be the first event of the log",
+                      "/type");
+      }
+    }
+    // Founders' keys come from the genesis body itself; every founder signs.
+    ASSIGN_OR_RETURN(const auto founders, Founders(env));
+    if (!founders.contains(env.actor)) {
+      return Status(ErrorCode::kUnknownParty, "the genesis actor must be a founding party", "/actor");
+    }
+    RETURN_IF_ERROR(event::VerifySignatures(env, MapRegistry(founders)));
+    std::set<std::string_view> signed_by;
+    for (const auto& s : env.sigs) signed_by.insert(s.signer);
+    std::vector<std::string> missing;
+    for (const auto& [id, p] : founders) {
+      if (!signed_by.contains(id)) missing.push_back(id);
+    }
+    if (!missing.empty()) {
+      return Status(ErrorCode::kQuorumNotMet,
+                    fmt::format("genesis must be signed by every founder; missing: {}",
+                                fmt::join(missing, ", ")),
+                    "/sigs");
+    }
+    return Status::Ok();
+  }
+  {
+    std::shared_lock lock(mu_);
+    if (!has_genesis_) {
+      return Status(ErrorCode::kUnknownParty,
+                    fmt::format("no admitted party \"{}\": the log has no genesis yet, and the "
+                                "first event must be mechanism.genesis",
+                                env.actor),
+                    "/actor");
+    }
+    const auto actor = parties_.find(env.actor);
+    if (actor == parties_.end()) {
+      return Status(ErrorCode::kUnknownParty, fmt::format("no admitted party \"{}\"", env.actor),
+                    "/actor");
+    }
+    for (size_t i = 0; i < env.sigs.size(); ++i) {
+      const auto p = parties_.find(env.sigs[i].signer);
+      if (p != parties_.end() && p->second.suspended) {
+        return Status(ErrorCode::kPartySuspended,
+                      fmt::format("party \"{}\" is suspended", env.sigs[i].signer),
+                      i == 0 ? "/actor" : fmt::format("/sigs/{}/signer", i));
+      }
+    }
+  }
+  return event::VerifySignatures(env, *this, preverified);
+}
+
+Result<std::map<std::string, Directory::Party, std::less<>>> Directory::Founders(
+    const event::Envelope& env) {
+  const json::Value& body = env.body();
+  RETURN_IF_ERROR(BodyId(body, "mechanism").status());
+  RETURN_IF_ERROR(BodyString(body, "name").status());
+  const auto policy = body.find("policy");
+  if (policy == body.end() || !policy->is_object()) return Bad("/body/policy", "body.policy must be an object");
+  const auto parties = body.find("parties");
+  if (parties == body.end() || !parties->is_array() || parties->empty()) {
+    return Bad("/body/parties", "body.parties must list the founding parties");
+  }
+  std::map<std::string, Party, std::less<>> founders;
+  for (size_t i = 0; i < parties->size(); ++i) {
+    const json::Value& p = (*parties)[i];
+    const std::string path = fmt::format("/body/parties/{}", i);
+    if (!p.is_object()) return Bad(path, "a founding party must be an object");
+    ASSIGN_OR_RETURN(const std::string id, BodyId(p, "party", path));
+    Party party;
+    ASSIGN_OR_RETURN(party.name, BodyString(p, "name", path));
+    const auto roles = p.find("roles");
+    if (roles == p.end()) return Bad(path + "/roles", "missing roles");
+    RETURN_IF_ERROR(ParseRoles(*roles, path + "/roles", party.roles));
+    const auto keys = p.find("keys");
+    if (keys == p.end()) return Bad(path + "/keys", "missing keys");
+    RETURN_IF_ERROR(ParseKeys(*keys, id, path + "/keys", party.keys));
+    if (!founders.emplace(id, std::move(party)).second) {
+      return Bad(path + "/party", fmt::format("founder \"{}\" is listed twice", id));
+    }
+  }
+  return founders;
+}
+
+Status Directory::Apply(const event::Submission& sub, const ledger::ApplyContext&) {
+  const event::Envelope& env = sub.envelope;
+  if (env.type == "mechanism.genesis") {
+    ASSIGN_OR_RETURN(auto founders, Founders(env));
+    std::unique_lock lock(mu_);
+    parties_ = std::move(founders);
+    has_genesis_ = true;
+    return Status::Ok();
+  }
+  return ApplyOther(env);
+}
+
+Status Directory::ApplyOther(const event::Envelope& env) {
+  const json::Value& body = env.body();
+  if (env.type == "party.admit") {
+    ASSIGN_OR_RETURN(std::string id, BodyId(body, "party"));
+    Party party;
+    ASSIGN_OR_RETURN(party.name, BodyString(body, "name"));
+    const auto roles = body.find("roles");
+    if (roles == body.end()) return Bad("/body/roles", "missing roles");
+    RETURN_IF_ERROR(ParseRoles(*roles, "/body/roles", party.roles));
+    const auto keys = body.find("keys");
+    if (keys == body.end()) return Bad("/body/keys", "missing keys");
+    RETURN_IF_ERROR(ParseKeys(*keys, id, "/body/keys", party.keys));
+    std::unique_lock lock(mu_);
+    if (parties_.contains(id)) {
+      return Status(ErrorCode::kBadState, fmt::format("party \"{}\" is already admitted", id),
+                    "/body/party");
+    }
+    parties_.emplace(std::move(id), std::move(party));
+  } else if (env.type == "key.add" || env.type == "key.revoke" || env.type == "party.suspend" ||
+             env.type == "party.reinstate") {
+    ASSIGN_OR_RETURN(std::string id, BodyId(body, "party"));
+    std::unique_lock lock(mu_);
+    const auto p = parties_.find(id);
+    if (p == parties_.end()) {
+      return Status(ErrorCode::kUnknownRef, fmt::format("no party \"{}\"", id), "/body/party");
+    }
+    Party& party = p->second;
+    if (env.type == "key.add") {
+      std::map<uint32_t, Key> added;
+      const auto key = body.find("key");
+      if (key == body.end() || !key->is_string()) return Bad("/body/key", "body.key must be a verifier key");
+      RETURN_IF_ERROR(ParseKeys(json::Value::array({*key}), id, "/body/key", added));
+      const auto& [kid, k] = *added.begin();
+      if (party.keys.contains(kid)) {
+        return Status(ErrorCode::kBadState, "the party already has a key with this id", "/body/key");
+      }
+      party.keys.emplace(kid, k);
+    } else if (env.type == "key.revoke") {
+      const auto kid = body.find("key_id");
+      auto bytes = kid != body.end() && kid->is_string() ? HexDecode(kid->get<std::string>())
+                                                         : Result<Bytes>(Status(ErrorCode::kInvalidArgument, ""));
+      if (!bytes.ok() || bytes->size() != 4) return Bad("/body/key_id", "key_id must be 8 hex digits");
+      const uint32_t id32 = (uint32_t{(*bytes)[0]} << 24) | (uint32_t{(*bytes)[1]} << 16) |
+                            (uint32_t{(*bytes)[2]} << 8) | uint32_t{(*bytes)[3]};
+      const auto k = party.keys.find(id32);
+      if (k == party.keys.end()) {
+        return Status(ErrorCode::kUnknownKey, "the party has no such key", "/body/key_id");
+      }
+      if (k->second.revoked) return Status(ErrorCode::kBadState, "the key is already revoked", "/body/key_id");
+      k->second.revoked = true;
+    } else {
+      const bool suspend = env.type == "party.suspend";
+      if (party.suspended == suspend) {
+        return Status(ErrorCode::kBadState,
+                      fmt::format("party \"{}\" is {}", id, suspend ? "already suspended" : "not suspended"),
+                      "/body/party");
+      }
+      party.suspended = suspend;
+    }
+  }
+  return Status::Ok();
+}
+
+crypto::Hash Directory::Digest() const {
+  std::shared_lock lock(mu_);
+  json::Value state = json::Value::object();
+  state["genesis"] = has_genesis_;
+  json::Value parties = json::Value::object();
+  for (const auto& [id, p] : parties_) {
+    json::Value keys = json::Value::object();
+    for (const auto& [kid, k] : p.keys) {
+      keys[crypto::KeyIdHex(kid)] = {{"key", HexEncode(k.pub)}, {"revoked", k.revoked}};
+    }
+    parties[id] = {{"name", p.name}, {"roles", p.roles}, {"suspended", p.suspended}, {"keys", keys}};
+  }
+  state["parties"] = std::move(parties);
+  std::string canon;
+  json::AppendCanonical(state, canon);
+  return crypto::Sha256(canon);
+}
+
+}  // namespace aidtrace::mechanism

@@ -1,0 +1,63 @@
+// Directory: the parties of the mechanism and their keys, as the log establishes them
+// (genesis founders, party.admit, key.add, key.revoke, party.suspend, party.reinstate).
+//
+// It is the StateMachine the ledger runs today: it enforces the envelope-level rules
+// that need state (rule 1 of MECHANISM.md: every signature verifies with an active key
+// of its signer; the actor is admitted and not suspended; genesis is signed by every
+// founder; rule 2's nonces are the ledger's) and keeps the key registry that signatures
+// are checked against. The full rule set (roles per type, quorums, materials, funds)
+// is the mechanism issue's and builds on this class.
+//
+// Thread safety: FindKey is safe from any thread concurrently with Apply (a shared
+// mutex guards the registry); Apply and Digest are called by one thread at a time.
+#pragma once
+
+#include <map>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "ledger/state_machine.h"
+
+namespace aidtrace::mechanism {
+
+class Directory final : public ledger::StateMachine {
+ public:
+  struct Key {
+    crypto::PublicKey pub{};
+    bool revoked = false;
+  };
+  struct Party {
+    std::string name;
+    std::vector<std::string> roles;
+    std::map<uint32_t, Key> keys;
+    bool suspended = false;
+  };
+
+  event::KeyLookup FindKey(std::string_view party, uint32_t key_id) const override;
+  Status Authenticate(const event::Submission& sub,
+                      std::span<const std::optional<crypto::PublicKey>> preverified,
+                      const ledger::ApplyContext& ctx) const override;
+  Status Apply(const event::Submission& sub, const ledger::ApplyContext& ctx) override;
+  crypto::Hash Digest() const override;
+
+  // A copy of one party's record (for `show` and tests); nullopt when unknown.
+  std::optional<Party> FindParty(std::string_view party) const;
+  size_t party_count() const;
+
+ private:
+  // The founders a genesis body declares (shape-checked).
+  static Result<std::map<std::string, Party, std::less<>>> Founders(const event::Envelope& env);
+  Status ApplyOther(const event::Envelope& env);
+
+  mutable std::shared_mutex mu_;
+  std::map<std::string, Party, std::less<>> parties_;
+  bool has_genesis_ = false;
+};
+
+// The event types of EVENTS.md's first version.
+bool IsKnownEventType(std::string_view type);
+// The roles of MECHANISM.md.
+bool IsKnownRole(std::string_view role);
+
+}  // namespace aidtrace::mechanism

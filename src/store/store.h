@@ -1,0 +1,123 @@
+// Store: durable storage of the log (leaves, stored subtree hashes, signed
+// checkpoints) and of what is kept beside it (private records).
+//
+// The interface is written for two backends: SQLite (embedded, now) and PostgreSQL
+// (server, next), so nothing engine-specific appears here: no SQL, no file paths beyond
+// Open, no transactions exposed. A backend is judged by tests/store's conformance suite.
+//
+// Guarantees every backend gives:
+//  * Append writes one batch (leaves, their index entries, every newly completed
+//    subtree hash, the checkpoint, private records) atomically, and when it returns OK
+//    the batch is on stable storage (fsync). On failure nothing of the batch is visible.
+//  * Reads see only whole batches.
+// Thread safety: a Store may be used from many threads at once; Append calls are
+// serialised by the caller (the ledger's sequencer is the only writer).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/env.h"
+#include "base/status.h"
+#include "crypto/sha256.h"
+#include "log/merkle.h"
+
+namespace aidtrace::store {
+
+// What identifies a log; written once by Create.
+struct LogMeta {
+  std::string origin;        // checkpoint origin line, also the log key's name
+  std::string log_vkey;      // verifier key of the log (C2SP form)
+  std::string created;       // RFC 3339
+  // Where the log's signer key lives (absolute path). The key itself never enters the
+  // store; commands that sign checkpoints read it from here unless told otherwise.
+  std::string log_key_file;
+};
+
+struct LeafRecord {
+  std::string data;          // leaf bytes as logged
+  crypto::Hash event_id{};
+  std::string actor;
+  std::string nonce;
+};
+
+struct PrivateRecord {
+  uint64_t seq = 0;
+  std::string data;          // canonical JSON of the private record
+};
+
+// One atomic, durable write.
+struct AppendBatch {
+  uint64_t first_seq = 0;                                  // == Size() before the write
+  std::vector<LeafRecord> leaves;
+  std::vector<std::pair<log::NodeId, crypto::Hash>> nodes;  // newly complete subtrees, level 0 = leaf hashes
+  uint64_t checkpoint_size = 0;                             // == first_seq + leaves.size()
+  std::string checkpoint;                                   // signed note
+  std::vector<PrivateRecord> privates;
+};
+
+struct NonceRecord {
+  uint64_t seq = 0;
+  crypto::Hash event_id{};
+};
+
+struct OpenOptions {
+  bool create_if_missing = false;
+  size_t reader_connections = 4;
+  // Page cache per connection, in KiB (SQLite); a backend may ignore it.
+  size_t cache_kib = 64 * 1024;
+};
+
+class Store : public log::HashReader {
+ public:
+  ~Store() override = default;
+
+  // Opens (or with create_if_missing, creates) the SQLite store at `path`. Every write
+  // and fsync goes through `env`. kIoError when the file cannot be opened, kCorrupt when
+  // it is not an aidtrace store.
+  static Result<std::unique_ptr<Store>> OpenSqlite(Env& env, const std::string& path,
+                                                   const OpenOptions& options = {});
+
+  // Writes the log's identity into an empty store. kInvalidArgument if already set.
+  virtual Status Initialize(const LogMeta& meta) = 0;
+  // kNotFound when the store was never initialised.
+  virtual Result<LogMeta> Meta() = 0;
+
+  // Number of leaves.
+  virtual Result<uint64_t> Size() = 0;
+  // Atomic and durable; see the guarantees above. kInvalidArgument when first_seq is not
+  // the current size; kIoError when the engine fails (nothing written).
+  virtual Status Append(const AppendBatch& batch) = 0;
+
+  virtual Result<std::string> ReadLeaf(uint64_t seq) = 0;
+  // Calls `fn` for each leaf in [from, to) in order; stops at the first non-OK status.
+  virtual Status ScanLeaves(uint64_t from, uint64_t to,
+                            const std::function<Status(uint64_t, std::string_view)>& fn) = 0;
+  // Calls `fn` for each stored hash of `level` with index in [from, to), in order.
+  virtual Status ScanHashes(uint32_t level, uint64_t from, uint64_t to,
+                            const std::function<Status(uint64_t, const crypto::Hash&)>& fn) = 0;
+
+  // The sequence number of the event with this id, if logged.
+  virtual Result<std::optional<uint64_t>> FindEvent(const crypto::Hash& id) = 0;
+  // The event that used (actor, nonce), if any.
+  virtual Result<std::optional<NonceRecord>> FindNonce(std::string_view actor,
+                                                       std::string_view nonce) = 0;
+
+  // The first checkpoint whose size is > seq (the one a receipt for seq carries).
+  virtual Result<std::string> CheckpointCovering(uint64_t seq) = 0;
+  // The checkpoint at exactly `size`, if one was stored.
+  virtual Result<std::optional<std::string>> CheckpointAt(uint64_t size) = 0;
+  virtual Status ScanCheckpoints(const std::function<Status(uint64_t, std::string_view)>& fn) = 0;
+
+  virtual Result<std::optional<std::string>> ReadPrivate(uint64_t seq) = 0;
+
+  // log::HashReader: stored perfect-subtree hashes.
+  Status ReadHashes(std::span<const log::NodeId> ids, std::span<crypto::Hash> out) override = 0;
+};
+
+}  // namespace aidtrace::store

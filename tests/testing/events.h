@@ -1,0 +1,39 @@
+// Builders for signed test events: deterministic parties (keys from a seed), envelopes,
+// signed submission lines, a genesis. Used by tests and benchmarks (no GoogleTest here).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "crypto/note.h"
+#include "json/json.h"
+
+namespace aidtrace::testing {
+
+struct Actor {
+  std::string id;
+  crypto::SignerKey key;
+  std::string vkey;  // verifier key text
+};
+
+// A party whose key is derived from `seed` (the same seed gives the same key).
+Actor MakeActor(const std::string& id, uint64_t seed);
+
+// An unsigned envelope.
+json::Value MakeEnvelope(const std::string& type, const std::string& actor,
+                         const std::string& nonce, json::Value body,
+                         const std::string& time = "2026-11-23T10:00:00Z");
+
+// Signs `envelope` with the signers' keys (the actor first) and returns the canonical
+// line; with `private_record`, the line is {"envelope":..,"private":..}.
+std::string SignedLine(json::Value envelope, const std::vector<const Actor*>& signers,
+                       const json::Value* private_record = nullptr);
+
+// mechanism.genesis founded and signed by `founders` (each a governor).
+std::string GenesisLine(const std::vector<const Actor*>& founders);
+
+// party.admit of `party` signed by `by`.
+std::string AdmitLine(const Actor& by, const Actor& party, const std::string& role,
+                      const std::string& nonce);
+
+}  // namespace aidtrace::testing
