@@ -1,6 +1,6 @@
 # One list of warning flags for every target of the project (Abseil copts style).
 set(AIDTRACE_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-    -Wcast-align -Wunused -Woverloaded-virtual -Wnull-dereference -Wdouble-promotion
+    -Wcast-align -Wunused -Woverloaded-virtual -Wdouble-promotion
     -Wformat=2 -Wimplicit-fallthrough)
 if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
   list(APPEND AIDTRACE_WARNINGS -Wthread-safety)

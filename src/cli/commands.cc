@@ -13,6 +13,7 @@
 #include "base/parallel.h"
 #include "crypto/note.h"
 #include "json/json.h"
+#include "ledger/ingest.h"
 #include "ledger/ledger.h"
 #include "mechanism/directory.h"
 
@@ -113,62 +114,33 @@ int Append(const std::string& db, const std::string& input, const std::string& l
   if (in == nullptr) {
     return Fail(Status(ErrorCode::kNotFound, fmt::format("cannot open {}", input)));
   }
-  bool rejected = false;
-  std::vector<std::string> lines;
-  std::vector<Result<ledger::Prepared>> prepared;
-  std::string out;
   char* buf = nullptr;
   size_t cap = 0;
-  bool eof = false;
-  while (!eof) {
-    lines.clear();
-    while (lines.size() < batch) {
+  auto source = [&](std::vector<std::string>& chunk) {
+    chunk.clear();
+    while (chunk.size() < batch) {
       const ssize_t n = ::getline(&buf, &cap, in);
-      if (n < 0) {
-        eof = true;
-        break;
-      }
+      if (n < 0) break;
       std::string_view line(buf, static_cast<size_t>(n));
       while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-      lines.emplace_back(line);
+      chunk.emplace_back(line);
     }
-    if (lines.empty()) break;
-    prepared.assign(lines.size(), Status(ErrorCode::kInternal, "not prepared"));
-    ParallelFor(lines.size(), DefaultThreads(),
-                [&](size_t i) { prepared[i] = (*ledger)->Prepare(lines[i]); });
-    std::vector<ledger::Prepared> items;
-    std::vector<size_t> where;
-    for (size_t i = 0; i < prepared.size(); ++i) {
-      if (prepared[i].ok()) {
-        items.push_back(std::move(*prepared[i]));
-        where.push_back(i);
-      }
-    }
-    auto results = (*ledger)->Submit(std::move(items));
-    std::vector<const Result<event::Receipt>*> by_line(lines.size(), nullptr);
-    for (size_t k = 0; k < where.size(); ++k) by_line[where[k]] = &results[k];
+    return !chunk.empty();
+  };
+  std::string out;
+  auto sink = [&](const std::vector<std::string>&, const std::vector<Result<event::Receipt>>& results) {
     out.clear();
-    for (size_t i = 0; i < lines.size(); ++i) {
-      Status err;
-      if (by_line[i] == nullptr) {
-        err = prepared[i].status();
-      } else if (by_line[i]->ok()) {
-        out += event::ReceiptJson(**by_line[i]);
-        out += '\n';
-        continue;
-      } else {
-        err = by_line[i]->status();
-      }
-      rejected = true;
-      out += err.ToJson();
+    for (const auto& r : results) {
+      out += r.ok() ? event::ReceiptJson(*r) : r.status().ToJson();
       out += '\n';
     }
     std::fwrite(out.data(), 1, out.size(), stdout);
     std::fflush(stdout);
-  }
+  };
+  const ledger::IngestStats stats = ledger::Ingest(**ledger, source, sink);
   std::free(buf);
   if (in != stdin) std::fclose(in);
-  return rejected ? 1 : 0;
+  return stats.rejected > 0 ? 1 : 0;
 }
 
 int Checkpoint(const std::string& db) {

@@ -330,6 +330,7 @@ Result<Leaf> ParseLeaf(std::string_view leaf_data) {
   auto corrupt = [](std::string why) { return Status(ErrorCode::kCorrupt, std::move(why)); };
   json::ParseOptions popts;
   popts.max_bytes = leaf_data.size() + 1;
+  popts.max_depth = json::kDefaultMaxDepth + 1;  // the leaf wraps the envelope one level down
   auto doc = json::Parse(leaf_data, popts);
   if (!doc.ok()) return corrupt("leaf is not strict JSON: " + doc.status().ToString());
   if (!doc->is_object() || doc->size() != 3 || !doc->contains("event") ||

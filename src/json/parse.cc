@@ -274,6 +274,8 @@ Result<Value> Parse(std::string_view text, const ParseOptions& options) {
   } catch (const std::exception& e) {
     return Status(ErrorCode::kInternal, fmt::format("unexpected exception while parsing JSON: {}",
                                                     SanitizeUtf8(e.what())));
+  } catch (...) {
+    return Status(ErrorCode::kInternal, "unexpected exception while parsing JSON");
   }
 }
 

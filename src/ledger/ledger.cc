@@ -194,8 +194,11 @@ Status Replay(store::Store& store, StateMachine& state, uint64_t to, bool trust,
   std::vector<Result<event::Leaf>> leaves;
   std::vector<crypto::Hash> hashes;
   std::vector<Result<std::vector<std::optional<crypto::PublicKey>>>> pre;
-  for (uint64_t from = 0; from < to; from += kReplayChunk) {
-    const uint64_t end = std::min<uint64_t>(to, from + kReplayChunk);
+  // Chunks start small and double: keys that the first events add (genesis, admissions)
+  // are known sooner, so fewer signatures wait for the serial stage.
+  uint64_t chunk = 64;
+  for (uint64_t from = 0; from < to; from += chunk, chunk = std::min<uint64_t>(chunk * 2, kReplayChunk)) {
+    const uint64_t end = std::min<uint64_t>(to, from + chunk);
     datas.clear();
     RETURN_IF_ERROR(store.ScanLeaves(from, end, [&](uint64_t seq, std::string_view d) {
       if (seq != from + datas.size()) {
@@ -363,23 +366,36 @@ void Ledger::ProcessGroup(std::vector<Writer*>& group) {
   std::unordered_map<crypto::Hash, size_t, HashHasher> batch_ids;
   std::unordered_map<std::string, crypto::Hash> batch_nonces;
 
+  // One read transaction for every (actor, nonce) of the group: a resubmission is found
+  // by its nonce (an identical envelope has the same actor and nonce) and its id.
+  std::vector<store::Store::NonceKey> keys;
+  for (Writer* w : group) {
+    for (const Prepared& item : *w->items) {
+      keys.emplace_back(item.sub.envelope.actor, item.sub.envelope.nonce);
+    }
+  }
+  std::vector<std::optional<store::NonceRecord>> stored;
+  if (Status s = store_->FindNonces(keys, stored); !s.ok()) {
+    for (Writer* w : group) {
+      for (auto& r : *w->results) r = s;
+    }
+    return;
+  }
+  size_t key_index = 0;
+
   for (Writer* w : group) {
     for (size_t i = 0; i < w->items->size(); ++i) {
       Prepared& item = (*w->items)[i];
       Result<event::Receipt>& result = (*w->results)[i];
       const event::Envelope& env = item.sub.envelope;
-      const std::string prefix = item.sub.wrapped ? "/envelope" : "";
+      const std::optional<store::NonceRecord>& used = stored[key_index++];
+      const std::string_view prefix = item.sub.wrapped ? "/envelope" : "";
       if (auto it = batch_ids.find(env.id); it != batch_ids.end()) {
         duplicates.emplace_back(&result, it->second);
         continue;
       }
-      auto found = store_->FindEvent(env.id);
-      if (!found.ok()) {
-        result = found.status();
-        continue;
-      }
-      if (found->has_value()) {
-        result = ExistingReceipt(**found);
+      if (used.has_value() && used->event_id == env.id) {
+        result = ExistingReceipt(used->seq);
         continue;
       }
       const uint64_t seq = base + batch.leaves.size();
@@ -391,16 +407,11 @@ void Ledger::ProcessGroup(std::vector<Writer*>& group) {
       std::string nonce_key = env.actor;
       nonce_key.push_back('\0');
       nonce_key += env.nonce;
-      auto used = store_->FindNonce(env.actor, env.nonce);
-      if (!used.ok()) {
-        result = used.status();
-        continue;
-      }
-      if (used->has_value() || batch_nonces.contains(nonce_key)) {
+      if (used.has_value() || batch_nonces.contains(nonce_key)) {
         result = Status(ErrorCode::kReplayedNonce,
                         fmt::format("nonce \"{}\" of \"{}\" was already used by another event",
                                     env.nonce, env.actor),
-                        prefix + "/nonce");
+                        std::string(prefix) + "/nonce");
         continue;
       }
       Status s = state_->Apply(item.sub, ctx);

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "base/env.h"
+#include "base/parallel.h"
 #include "base/status.h"
 #include "crypto/note.h"
 #include "event/envelope.h"

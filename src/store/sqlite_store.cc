@@ -22,10 +22,10 @@ constexpr std::string_view kFormat = "aidtrace-sqlite-1";
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS leaves(seq INTEGER PRIMARY KEY, data BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS events(id BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS leaves(seq INTEGER PRIMARY KEY, hash BLOB NOT NULL, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS nonces(actor TEXT NOT NULL, nonce TEXT NOT NULL, seq INTEGER NOT NULL,
                                   id BLOB NOT NULL, PRIMARY KEY(actor, nonce)) WITHOUT ROWID;
+-- Subtree hashes of level >= 1 (level 0, the leaf hashes, live in leaves.hash).
 CREATE TABLE IF NOT EXISTS hashes(level INTEGER NOT NULL, idx INTEGER NOT NULL,
                                   hash BLOB NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);
@@ -247,8 +247,11 @@ class SqliteStore final : public Store {
                     const std::function<Status(uint64_t, const crypto::Hash&)>& fn) override {
     auto lease = Lease();
     ASSIGN_OR_RETURN(sqlite3_stmt * st,
-                     lease.conn->Prepare("SELECT idx, hash FROM hashes WHERE level = ? AND idx >= ? "
-                                         "AND idx < ? ORDER BY idx"));
+                     lease.conn->Prepare(level == 0
+                                             ? "SELECT seq, hash FROM leaves WHERE ?1 = 0 AND seq >= ?2 "
+                                               "AND seq < ?3 ORDER BY seq"
+                                             : "SELECT idx, hash FROM hashes WHERE level = ?1 AND idx >= ?2 "
+                                               "AND idx < ?3 ORDER BY idx"));
     ResetOnExit r{st};
     sqlite3_bind_int64(st, 1, level);
     sqlite3_bind_int64(st, 2, Bound(from));
@@ -265,17 +268,6 @@ class SqliteStore final : public Store {
       }
       RETURN_IF_ERROR(fn(idx, h));
     }
-  }
-
-  Result<std::optional<uint64_t>> FindEvent(const crypto::Hash& id) override {
-    auto lease = Lease();
-    ASSIGN_OR_RETURN(sqlite3_stmt * st, lease.conn->Prepare("SELECT seq FROM events WHERE id = ?"));
-    ResetOnExit r{st};
-    sqlite3_bind_blob(st, 1, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
-    const int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) return std::optional<uint64_t>(sqlite3_column_int64(st, 0));
-    if (rc == SQLITE_DONE) return std::optional<uint64_t>();
-    return SqlError(lease.conn->db(), "find event");
   }
 
   Result<std::optional<NonceRecord>> FindNonce(std::string_view actor,
@@ -295,6 +287,37 @@ class SqliteStore final : public Store {
     }
     if (rc == SQLITE_DONE) return std::optional<NonceRecord>();
     return SqlError(lease.conn->db(), "find nonce");
+  }
+
+  Status FindNonces(std::span<const NonceKey> keys,
+                    std::vector<std::optional<NonceRecord>>& out) override {
+    out.assign(keys.size(), std::nullopt);
+    if (keys.empty()) return Status::Ok();
+    auto lease = Lease();
+    RETURN_IF_ERROR(lease.conn->Exec("BEGIN"));
+    Status s = [&]() -> Status {
+      ASSIGN_OR_RETURN(sqlite3_stmt * st,
+                       lease.conn->Prepare("SELECT seq, id FROM nonces WHERE actor = ? AND nonce = ?"));
+      ResetOnExit r{st};
+      for (size_t i = 0; i < keys.size(); ++i) {
+        sqlite3_reset(st);
+        const auto& [actor, nonce] = keys[i];
+        sqlite3_bind_text(st, 1, actor.data(), static_cast<int>(actor.size()), SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, nonce.data(), static_cast<int>(nonce.size()), SQLITE_STATIC);
+        const int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+          NonceRecord n;
+          n.seq = static_cast<uint64_t>(sqlite3_column_int64(st, 0));
+          if (!ColHash(st, 1, n.event_id)) return Status(ErrorCode::kCorrupt, "stored event id is not 32 bytes");
+          out[i] = n;
+        } else if (rc != SQLITE_DONE) {
+          return SqlError(lease.conn->db(), "find nonces");
+        }
+      }
+      return Status::Ok();
+    }();
+    lease.conn->Exec("COMMIT").ok() || lease.conn->Exec("ROLLBACK").ok();
+    return s;
   }
 
   Result<std::string> CheckpointCovering(uint64_t seq) override {
@@ -350,10 +373,14 @@ class SqliteStore final : public Store {
 
   Status ReadHashes(std::span<const log::NodeId> ids, std::span<crypto::Hash> out) override {
     auto lease = Lease();
-    ASSIGN_OR_RETURN(sqlite3_stmt * st,
-                     lease.conn->Prepare("SELECT hash FROM hashes WHERE level = ? AND idx = ?"));
-    ResetOnExit r{st};
+    ASSIGN_OR_RETURN(sqlite3_stmt * node,
+                     lease.conn->Prepare("SELECT hash FROM hashes WHERE level = ?1 AND idx = ?2"));
+    ResetOnExit r1{node};
+    ASSIGN_OR_RETURN(sqlite3_stmt * leaf,
+                     lease.conn->Prepare("SELECT hash FROM leaves WHERE ?1 = 0 AND seq = ?2"));
+    ResetOnExit r2{leaf};
     for (size_t i = 0; i < ids.size(); ++i) {
+      sqlite3_stmt* st = ids[i].level == 0 ? leaf : node;
       sqlite3_reset(st);
       sqlite3_bind_int64(st, 1, ids[i].level);
       sqlite3_bind_int64(st, 2, static_cast<int64_t>(ids[i].index));
@@ -451,19 +478,29 @@ class SqliteStore final : public Store {
   }
 
   Status WriteBatch(const AppendBatch& b) {
-    ASSIGN_OR_RETURN(sqlite3_stmt * leaf, writer_->Prepare("INSERT INTO leaves(seq, data) VALUES(?, ?)"));
-    ASSIGN_OR_RETURN(sqlite3_stmt * ev, writer_->Prepare("INSERT INTO events(id, seq) VALUES(?, ?)"));
+    // Level-0 nodes (leaf hashes) are stored in the leaf's row; one per leaf, required.
+    std::vector<const crypto::Hash*> leaf_hash(b.leaves.size(), nullptr);
+    for (const auto& [id, h] : b.nodes) {
+      if (id.level != 0) continue;
+      if (id.index < b.first_seq || id.index - b.first_seq >= b.leaves.size()) {
+        return Status(ErrorCode::kInvalidArgument, fmt::format("leaf hash {} is outside the batch", id.index));
+      }
+      leaf_hash[id.index - b.first_seq] = &h;
+    }
+    ASSIGN_OR_RETURN(sqlite3_stmt * leaf,
+                     writer_->Prepare("INSERT INTO leaves(seq, hash, data) VALUES(?, ?, ?)"));
     ASSIGN_OR_RETURN(sqlite3_stmt * nonce,
                      writer_->Prepare("INSERT INTO nonces(actor, nonce, seq, id) VALUES(?, ?, ?, ?)"));
     for (size_t i = 0; i < b.leaves.size(); ++i) {
       const LeafRecord& l = b.leaves[i];
       const auto seq = static_cast<int64_t>(b.first_seq + i);
+      if (leaf_hash[i] == nullptr) {
+        return Status(ErrorCode::kInvalidArgument, fmt::format("no leaf hash for leaf {}", seq));
+      }
       sqlite3_bind_int64(leaf, 1, seq);
-      sqlite3_bind_blob(leaf, 2, l.data.data(), static_cast<int>(l.data.size()), SQLITE_STATIC);
+      sqlite3_bind_blob(leaf, 2, leaf_hash[i]->data(), 32, SQLITE_STATIC);
+      sqlite3_bind_blob(leaf, 3, l.data.data(), static_cast<int>(l.data.size()), SQLITE_STATIC);
       RETURN_IF_ERROR(Step(leaf, "insert leaf"));
-      sqlite3_bind_blob(ev, 1, l.event_id.data(), static_cast<int>(l.event_id.size()), SQLITE_STATIC);
-      sqlite3_bind_int64(ev, 2, seq);
-      RETURN_IF_ERROR(Step(ev, "insert event id"));
       sqlite3_bind_text(nonce, 1, l.actor.data(), static_cast<int>(l.actor.size()), SQLITE_STATIC);
       sqlite3_bind_text(nonce, 2, l.nonce.data(), static_cast<int>(l.nonce.size()), SQLITE_STATIC);
       sqlite3_bind_int64(nonce, 3, seq);
@@ -474,6 +511,7 @@ class SqliteStore final : public Store {
     ASSIGN_OR_RETURN(sqlite3_stmt * hash,
                      writer_->Prepare("INSERT INTO hashes(level, idx, hash) VALUES(?, ?, ?)"));
     for (const auto& [id, h] : b.nodes) {
+      if (id.level == 0) continue;
       sqlite3_bind_int64(hash, 1, id.level);
       sqlite3_bind_int64(hash, 2, static_cast<int64_t>(id.index));
       sqlite3_bind_blob(hash, 3, h.data(), static_cast<int>(h.size()), SQLITE_STATIC);

@@ -102,11 +102,14 @@ class Store : public log::HashReader {
   virtual Status ScanHashes(uint32_t level, uint64_t from, uint64_t to,
                             const std::function<Status(uint64_t, const crypto::Hash&)>& fn) = 0;
 
-  // The sequence number of the event with this id, if logged.
-  virtual Result<std::optional<uint64_t>> FindEvent(const crypto::Hash& id) = 0;
   // The event that used (actor, nonce), if any.
   virtual Result<std::optional<NonceRecord>> FindNonce(std::string_view actor,
                                                        std::string_view nonce) = 0;
+  // FindNonce for many pairs in one read transaction (the sequencer's hot path: one
+  // lock round-trip per group commit instead of one per event). out[i] answers keys[i].
+  using NonceKey = std::pair<std::string_view, std::string_view>;  // (actor, nonce)
+  virtual Status FindNonces(std::span<const NonceKey> keys,
+                            std::vector<std::optional<NonceRecord>>& out) = 0;
 
   // The first checkpoint whose size is > seq (the one a receipt for seq carries).
   virtual Result<std::string> CheckpointCovering(uint64_t seq) = 0;

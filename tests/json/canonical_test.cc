@@ -82,6 +82,11 @@ TEST(CanonicalTest, NoWhitespaceAndDecimalIntegers) {
   EXPECT_EQ(*Canonical(Value::array()), "[]");
 }
 
+TEST(CanonicalTest, ReadmeExample) {
+  EXPECT_EQ(CanonicalOf(R"({ "b": [1, -0], "a": "\u00e9\n" })"),
+            "{\"a\":\"\xC3\xA9\\n\",\"b\":[1,0]}");
+}
+
 TEST(CanonicalTest, ArraysKeepTheirOrder) {
   EXPECT_EQ(CanonicalOf(R"(["b","a",{"z":1,"y":[3,2,1]}])"), R"(["b","a",{"y":[3,2,1],"z":1}])");
 }

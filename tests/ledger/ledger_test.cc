@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "base/encoding.h"
+#include "ledger/ingest.h"
 #include "ledger_fixture.h"
 
 namespace aidtrace::ledger {
@@ -335,6 +336,45 @@ TEST_F(LedgerTest, FailingEachWriteAndSyncIsClean) {
     }
   }
   EXPECT_GT(failures, 0);
+}
+
+// The pipelined ingest keeps input order across chunks, reports every line, and accepts
+// events signed with keys that an earlier, still in-flight chunk adds.
+TEST_F(LedgerTest, IngestKeepsOrderAcrossChunksInFlight) {
+  std::vector<std::string> lines = {testing::GenesisLine({&un_, &pa_, &cogat_, &donors_})};
+  std::vector<testing::Actor> vs;
+  for (int i = 0; i < 30; ++i) vs.push_back(testing::MakeActor(fmt::format("w-{}", i), 300 + i));
+  for (int i = 0; i < 30; ++i) lines.push_back(testing::AdmitLine(un_, vs[i], "vendor", fmt::format("a{}", i)));
+  for (int i = 0; i < 30; ++i) {
+    lines.push_back(testing::SignedLine(
+        testing::MakeEnvelope("stock.transfer", vs[i].id, "t", {{"transfer", fmt::format("t{}", i)}}), {&vs[i]}));
+    if (i % 7 == 0) lines.push_back("{\"not\": \"an envelope\"}");
+  }
+  lines.push_back(lines[5]);  // a resubmission
+  size_t next = 0, seen = 0;
+  std::vector<std::string> outputs;
+  auto source = [&](std::vector<std::string>& chunk) {
+    for (; next < lines.size() && chunk.size() < 4; ++next) chunk.push_back(lines[next]);
+    return !chunk.empty();
+  };
+  auto sink = [&](const std::vector<std::string>& chunk, const std::vector<Result<event::Receipt>>& results) {
+    ASSERT_EQ(chunk.size(), results.size());
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      EXPECT_EQ(chunk[i], lines[seen + i]);
+      outputs.push_back(results[i].ok() ? fmt::format("seq {}", results[i]->seq) : std::string(results[i].status().code_name()));
+    }
+    seen += chunk.size();
+  };
+  const IngestStats stats = Ingest(*ledger_, source, sink, 2);
+  EXPECT_EQ(stats.lines, lines.size());
+  EXPECT_EQ(stats.rejected, 5u);
+  EXPECT_EQ(stats.accepted, lines.size() - 5);
+  ASSERT_EQ(outputs.size(), lines.size());
+  EXPECT_EQ(outputs[0], "seq 0");
+  EXPECT_EQ(outputs[31], "seq 31");  // the first transfer, signed by a key admitted just before
+  EXPECT_EQ(outputs[32], "bad_envelope");
+  EXPECT_EQ(outputs.back(), "seq 5");
+  EXPECT_EQ(ledger_->Size(), 61u);
 }
 
 }  // namespace

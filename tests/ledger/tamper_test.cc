@@ -84,9 +84,14 @@ TEST_F(TamperTest, EveryStoredHashFlipIsFoundWithItsIndex) {
   }
   for (auto [level, idx] : nodes) {
     for (size_t pos : {0, 13, 31}) {
-      Status s = FlipAndVerify(
-          fmt::format("SELECT hash FROM hashes WHERE level = {} AND idx = {}", level, idx),
-          fmt::format("UPDATE hashes SET hash = ?1 WHERE level = {} AND idx = {}", level, idx), pos);
+      // Leaf hashes (level 0) are stored beside their leaf; the rest in the hash table.
+      Status s = level == 0
+                     ? FlipAndVerify(fmt::format("SELECT hash FROM leaves WHERE seq = {}", idx),
+                                     fmt::format("UPDATE leaves SET hash = ?1 WHERE seq = {}", idx), pos)
+                     : FlipAndVerify(
+                           fmt::format("SELECT hash FROM hashes WHERE level = {} AND idx = {}", level, idx),
+                           fmt::format("UPDATE hashes SET hash = ?1 WHERE level = {} AND idx = {}", level, idx),
+                           pos);
       ASSERT_EQ(s.code(), ErrorCode::kCorrupt) << level << "/" << idx;
       EXPECT_NE(s.message().find(fmt::format("level {} index {} ", level, idx)), std::string::npos)
           << s.message();

@@ -107,8 +107,14 @@ TEST_P(StoreConformance, AppendAndReadBack) {
   }).ok());
   EXPECT_EQ(seen, (std::vector<uint64_t>{2, 3, 4, 5, 6}));
 
-  EXPECT_EQ(**store_->FindEvent(H(4)), 4u);
-  EXPECT_FALSE(store_->FindEvent(H(99))->has_value());
+  std::vector<std::optional<NonceRecord>> many;
+  const std::vector<Store::NonceKey> keys = {{"actor-1", "nonce-4"}, {"actor-0", "nonce-99"}, {"actor-2", "nonce-2"}};
+  ASSERT_TRUE(store_->FindNonces(keys, many).ok());
+  ASSERT_EQ(many.size(), 3u);
+  EXPECT_EQ(many[0]->seq, 4u);
+  EXPECT_EQ(many[0]->event_id, H(4));
+  EXPECT_FALSE(many[1].has_value());
+  EXPECT_EQ(many[2]->seq, 2u);
   auto n = store_->FindNonce("actor-1", "nonce-7");
   ASSERT_TRUE(n.ok() && n->has_value());
   EXPECT_EQ((*n)->seq, 7u);
@@ -164,14 +170,15 @@ TEST_P(StoreConformance, AppendMustContinueTheLog) {
 
 TEST_P(StoreConformance, AFailedBatchLeavesNothingBehind) {
   ASSERT_TRUE(store_->Append(MakeBatch(0, 3)).ok());
-  // The last leaf reuses an event id: the engine refuses the batch half way through.
+  // The last leaf reuses an (actor, nonce): the engine refuses the batch half way through.
   AppendBatch b = MakeBatch(3, 4);
-  b.leaves.back().event_id = H(1);
+  b.leaves.back().actor = "actor-1";
+  b.leaves.back().nonce = "nonce-1";
   Status s = store_->Append(b);
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(*store_->Size(), 3u);
   EXPECT_EQ(store_->ReadLeaf(3).status().code(), ErrorCode::kNotFound);
-  EXPECT_FALSE(store_->FindEvent(H(3))->has_value());
+  EXPECT_FALSE(store_->FindNonce("actor-0", "nonce-3")->has_value());
   EXPECT_FALSE(store_->CheckpointAt(7)->has_value());
   // And the store goes on.
   ASSERT_TRUE(store_->Append(MakeBatch(3, 4)).ok());
@@ -209,11 +216,18 @@ TEST_P(StoreConformance, EveryWriteAndSyncFailureIsCleanAndAtomic) {
         EXPECT_EQ(*store_->ReadLeaf(now - 1), fmt::format("leaf-{}", now - 1));
       } else {
         EXPECT_FALSE(s.ok()) << "an acknowledged batch was lost";
-        EXPECT_FALSE(store_->FindEvent(H(size))->has_value());
+        EXPECT_FALSE(store_->FindNonce(fmt::format("actor-{}", size % 3), fmt::format("nonce-{}", size))->has_value());
       }
       size = now;
     }
   }
+}
+
+TEST_P(StoreConformance, EveryLeafNeedsItsLeafHash) {
+  AppendBatch b = MakeBatch(0, 3);
+  b.nodes.erase(b.nodes.begin() + 1);
+  EXPECT_EQ(store_->Append(b).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(*store_->Size(), 0u);
 }
 
 TEST_P(StoreConformance, OpenFailuresAreTyped) {
