@@ -85,7 +85,7 @@ start=$(date +%s.%N)
 end=$(date +%s.%N)
 accepted=$(grep -c '"seq"' "$OUT/receipts.jsonl" || true)
 rejected=$(grep -c '"error"' "$OUT/receipts.jsonl" || true)
-echo "accepted $accepted, rejected $rejected in $(awk "BEGIN{printf \"%.2f\", $end - $start}") s"
+echo "receipts $accepted (an identical resubmission gets its first receipt again), rejected $rejected, in $(awk "BEGIN{printf \"%.2f\", $end - $start}") s"
 echo "first receipt:"; head -n 1 "$OUT/receipts.jsonl" | cut -c1-300; echo "..."
 if [ "$rejected" -gt 0 ]; then echo "a rejection:"; grep '"error"' "$OUT/receipts.jsonl" | head -n 1; fi
 

@@ -3,15 +3,46 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include <memory>
 #include <stdexcept>
 
 #include "base/encoding.h"
 
 namespace aidtrace::crypto {
 
+namespace {
+
+// OpenSSL 3's one-shot SHA256() fetches the algorithm on every call (about 2/3 of the
+// cost of hashing a 65-byte Merkle node); fetch once and keep one context per thread.
+const EVP_MD* Md() {
+  static const EVP_MD* md = [] {
+    const EVP_MD* m = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (m == nullptr) throw std::runtime_error("OpenSSL has no SHA-256");
+    return m;
+  }();
+  return md;
+}
+
+struct CtxDeleter {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+
+EVP_MD_CTX* ThreadCtx() {
+  thread_local std::unique_ptr<EVP_MD_CTX, CtxDeleter> ctx(EVP_MD_CTX_new());
+  if (ctx == nullptr) throw std::runtime_error("OpenSSL cannot allocate a digest context");
+  return ctx.get();
+}
+
+}  // namespace
+
 Hash Sha256(std::span<const uint8_t> data) {
   Hash h;
-  ::SHA256(data.data(), data.size(), h.data());
+  EVP_MD_CTX* ctx = ThreadCtx();
+  unsigned int len = 0;
+  if (EVP_DigestInit_ex2(ctx, Md(), nullptr) != 1 || EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx, h.data(), &len) != 1) {
+    throw std::runtime_error("OpenSSL SHA-256 failed");
+  }
   return h;
 }
 

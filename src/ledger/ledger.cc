@@ -273,6 +273,11 @@ Status Ledger::Load(const ProgressFn& progress) {
   }
   ASSIGN_OR_RETURN(const uint64_t size, store_->Size());
   ASSIGN_OR_RETURN(frontier_, log::Frontier::Load(size, *store_));
+  ASSIGN_OR_RETURN(auto note, store_->CheckpointAt(size));
+  if (!note.has_value()) {
+    return Status(ErrorCode::kCorrupt, fmt::format("no checkpoint stored at the log size {}", size));
+  }
+  latest_ = {size, std::move(*note)};
   if (options_.read_only) {
     stopped_ = Status(ErrorCode::kInvalidArgument, "the ledger was opened read-only");
     return Status::Ok();
@@ -455,6 +460,10 @@ void Ledger::ProcessGroup(std::vector<Writer*>& group) {
   }
   cache_->Add(batch.nodes);
   last_logged_ = logged;
+  {
+    std::lock_guard lock(latest_mu_);
+    latest_ = {batch.checkpoint_size, batch.checkpoint};
+  }
   for (auto& a : accepted) {
     event::Receipt r;
     r.seq = a.seq;
@@ -486,12 +495,8 @@ uint64_t Ledger::Size() const {
 }
 
 Result<std::string> Ledger::Checkpoint() const {
-  ASSIGN_OR_RETURN(const uint64_t size, store_->Size());
-  ASSIGN_OR_RETURN(auto note, store_->CheckpointAt(size));
-  if (!note.has_value()) {
-    return Status(ErrorCode::kCorrupt, fmt::format("no checkpoint stored at the log size {}", size));
-  }
-  return *note;
+  std::lock_guard lock(latest_mu_);
+  return latest_.second;
 }
 
 Result<std::string> Ledger::Leaf(uint64_t index) const { return store_->ReadLeaf(index); }
@@ -509,7 +514,14 @@ Result<std::string> Ledger::ProveInclusion(uint64_t index, std::optional<uint64_
   log::TlogProof proof;
   proof.index = index;
   ASSIGN_OR_RETURN(proof.hashes, log::InclusionProof(index, n, *cache_));
-  ASSIGN_OR_RETURN(auto stored, store_->CheckpointAt(n));
+  std::optional<std::string> stored;
+  {
+    std::lock_guard lock(latest_mu_);
+    if (latest_.first == n) stored = latest_.second;
+  }
+  if (!stored.has_value()) {
+    ASSIGN_OR_RETURN(stored, store_->CheckpointAt(n));
+  }
   if (stored.has_value()) {
     proof.checkpoint = std::move(*stored);
   } else {

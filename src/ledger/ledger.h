@@ -139,6 +139,10 @@ class Ledger {
   std::mutex queue_mu_;
   std::deque<Writer*> writers_;
 
+  // The newest checkpoint (size, note), kept in memory for receipts of reads and proofs.
+  mutable std::mutex latest_mu_;
+  std::pair<uint64_t, std::string> latest_;
+
   // Sequencer state: touched only by the current leader.
   log::Frontier frontier_;
   std::string last_logged_;

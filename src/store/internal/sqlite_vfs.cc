@@ -84,19 +84,12 @@ int XShmLock(sqlite3_file* f, int offset, int n, int flags) {
 }
 void XShmBarrier(sqlite3_file* f) { Real(f)->pMethods->xShmBarrier(Real(f)); }
 int XShmUnmap(sqlite3_file* f, int del) { return Real(f)->pMethods->xShmUnmap(Real(f), del); }
+// Memory-mapped reads: reads are not intercepted, so they go straight to the real file.
 int XFetch(sqlite3_file* f, sqlite3_int64 off, int n, void** p) {
-  // Memory-mapped reads bypass nothing we intercept, but keep them off for simplicity.
-  (void)f;
-  (void)off;
-  (void)n;
-  *p = nullptr;
-  return SQLITE_OK;
+  return Real(f)->pMethods->xFetch(Real(f), off, n, p);
 }
 int XUnfetch(sqlite3_file* f, sqlite3_int64 off, void* p) {
-  (void)f;
-  (void)off;
-  (void)p;
-  return SQLITE_OK;
+  return Real(f)->pMethods->xUnfetch(Real(f), off, p);
 }
 
 const sqlite3_io_methods kMethods = {
