@@ -143,9 +143,11 @@ Status AsStatus(const Result<T>& r) {
 
 // `ASSIGN_OR_RETURN(auto x, F())`: evaluates F(), returns its Status on failure,
 // otherwise move-assigns the value to the declaration.
+// NOLINTBEGIN(bugprone-macro-parentheses): lhs is a declaration, not an expression
 #define ASSIGN_OR_RETURN(lhs, expr) \
   ASSIGN_OR_RETURN_IMPL(AIDTRACE_CONCAT(aidtrace_result_, __LINE__), lhs, expr)
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                          \
   if (!tmp.ok()) return tmp.status();         \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

@@ -58,7 +58,7 @@ struct Submission {
 };
 
 struct DecodeOptions {
-  size_t max_bytes = 256 * 1024;  // one submission line
+  size_t max_bytes = size_t{256} * 1024;  // one submission line
   size_t max_sigs = 32;
 };
 

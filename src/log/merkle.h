@@ -62,7 +62,7 @@ struct NodeId {
   NodeId Parent() const { return {level + 1, index >> 1}; }
   NodeId Sibling() const { return {level, index ^ 1}; }
 
-  auto operator<=>(const NodeId&) const = default;
+  auto operator<=>(const NodeId&) const = default;  // NOLINT(modernize-use-nullptr): tidy 14 bug
 };
 
 // The source of stored perfect-subtree hashes (level 0 = leaf hashes). The store

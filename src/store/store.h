@@ -70,7 +70,7 @@ struct OpenOptions {
   bool create_if_missing = false;
   size_t reader_connections = 4;
   // Page cache per connection, in KiB (SQLite); a backend may ignore it.
-  size_t cache_kib = 64 * 1024;
+  size_t cache_kib = size_t{64} * 1024;
 };
 
 class Store : public log::HashReader {
