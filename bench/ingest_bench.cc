@@ -39,16 +39,20 @@ json::Value TransferBody(int i) {
   return {{"transfer", fmt::format("tr-{:08}", i)},
           {"from", fmt::format("wh-{:03}", i % 300)},
           {"to", fmt::format("wh-{:03}", (i + 7) % 300)},
-          {"lines", {{{"item", "cement-opc-42.5"}, {"quantity", 1000 + i % 5000}},
-                     {{"item", "steel-bar-12mm"}, {"quantity", 200 + i % 300}}}}};
+          {"lines",
+           {{{"item", "cement-opc-42.5"}, {"quantity", 1000 + i % 5000}},
+            {{"item", "steel-bar-12mm"}, {"quantity", 200 + i % 300}}}}};
 }
 
-double RawSqliteRate(const std::string& path, const std::vector<std::string>& leaves, size_t batch) {
+double RawSqliteRate(const std::string& path, const std::vector<std::string>& leaves,
+                     size_t batch) {
   std::filesystem::remove(path);
   sqlite3* db = nullptr;
   sqlite3_open(path.c_str(), &db);
-  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                   "CREATE TABLE t(seq INTEGER PRIMARY KEY, data BLOB NOT NULL)", nullptr, nullptr, nullptr);
+  sqlite3_exec(db,
+               "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+               "CREATE TABLE t(seq INTEGER PRIMARY KEY, data BLOB NOT NULL)",
+               nullptr, nullptr, nullptr);
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(db, "INSERT INTO t VALUES(?, ?)", -1, &st, nullptr);
   const auto t0 = Clock::now();
@@ -86,43 +90,53 @@ int main(int argc, char** argv) {
   // Parties: a monitor (founder) and 300 vendors admitted before the timed part.
   const testing::Actor monitor = testing::MakeActor("un-mmu", 1);
   std::vector<testing::Actor> vendors;
-  for (int v = 0; v < 300; ++v) vendors.push_back(testing::MakeActor(fmt::format("vendor-{:03}", v), 100 + v));
+  for (int v = 0; v < 300; ++v)
+    vendors.push_back(testing::MakeActor(fmt::format("vendor-{:03}", v), 100 + v));
   std::vector<std::string> setup = {testing::GenesisLine({&monitor})};
-  for (int v = 0; v < 300; ++v) setup.push_back(testing::AdmitLine(monitor, vendors[v], "vendor", fmt::format("a{}", v)));
+  for (int v = 0; v < 300; ++v)
+    setup.push_back(testing::AdmitLine(monitor, vendors[v], "vendor", fmt::format("a{}", v)));
 
   std::fprintf(stderr, "signing %zu envelopes...\n", events);
   std::vector<std::string> lines(events);
   ParallelFor(events, cores, [&](size_t i) {
     const testing::Actor& v = vendors[i % vendors.size()];
-    lines[i] = testing::SignedLine(
-        testing::MakeEnvelope("stock.transfer", v.id, fmt::format("n{}", i), TransferBody(static_cast<int>(i))), {&v});
+    lines[i] =
+        testing::SignedLine(testing::MakeEnvelope("stock.transfer", v.id, fmt::format("n{}", i),
+                                                  TransferBody(static_cast<int>(i))),
+                            {&v});
   });
   size_t bytes = 0;
   for (const auto& l : lines) bytes += l.size();
 
   // (1) Raw Ed25519 verification: the limit signature checks put on ingest.
   std::vector<event::Envelope> envs(events);
-  ParallelFor(events, cores, [&](size_t i) { envs[i] = event::DecodeSubmission(lines[i])->envelope; });
+  ParallelFor(events, cores,
+              [&](size_t i) { envs[i] = event::DecodeSubmission(lines[i])->envelope; });
   const size_t vn = std::min<size_t>(events, 20000);
   auto t0 = Clock::now();
   size_t ok = 0;
   for (size_t i = 0; i < vn; ++i) {
     const auto& v = vendors[i % vendors.size()];
-    ok += crypto::Verify(v.key.pair.public_key, AsBytes(envs[i].signed_message), envs[i].sigs[0].sig) ? 1 : 0;
+    ok +=
+        crypto::Verify(v.key.pair.public_key, AsBytes(envs[i].signed_message), envs[i].sigs[0].sig)
+            ? 1
+            : 0;
   }
   const double verify_1 = static_cast<double>(vn) / Seconds(t0, Clock::now());
   t0 = Clock::now();
   std::atomic<size_t> ok_all{0};
   ParallelFor(vn, cores, [&](size_t i) {
     const auto& v = vendors[i % vendors.size()];
-    if (crypto::Verify(v.key.pair.public_key, AsBytes(envs[i].signed_message), envs[i].sigs[0].sig)) ++ok_all;
+    if (crypto::Verify(v.key.pair.public_key, AsBytes(envs[i].signed_message), envs[i].sigs[0].sig))
+      ++ok_all;
   });
   const double verify_all = static_cast<double>(vn) / Seconds(t0, Clock::now());
   if (ok != vn || ok_all != vn) std::fprintf(stderr, "verification failed?\n");
 
   // (2) Raw SQLite inserts of leaf-sized rows, same batch size and durability.
   std::vector<std::string> leaves(events);
-  for (size_t i = 0; i < events; ++i) leaves[i] = event::BuildLeaf(i, "2026-11-23T10:00:00Z", envs[i].canonical);
+  for (size_t i = 0; i < events; ++i)
+    leaves[i] = event::BuildLeaf(i, "2026-11-23T10:00:00Z", envs[i].canonical);
   envs.clear();
   const double sqlite_rate = RawSqliteRate(dir + "/raw.db", leaves, batch);
   leaves.clear();
@@ -130,11 +144,14 @@ int main(int argc, char** argv) {
   // (3) Durable ingest through the ledger, as `aidtrace append` does it.
   const std::string db = dir + "/log.db";
   const auto log_key = testing::MakeActor("bench.example.org", 9).key;
-  if (Status s = ledger::Ledger::Create(*Env::Default(), db, "bench.example.org", log_key, dir + "/k"); !s.ok()) {
+  if (Status s =
+          ledger::Ledger::Create(*Env::Default(), db, "bench.example.org", log_key, dir + "/k");
+      !s.ok()) {
     std::fprintf(stderr, "%s\n", s.ToString().c_str());
     return 1;
   }
-  auto opened = ledger::Ledger::Open(*Env::Default(), db, std::make_unique<mechanism::Directory>(), log_key);
+  auto opened =
+      ledger::Ledger::Open(*Env::Default(), db, std::make_unique<mechanism::Directory>(), log_key);
   if (!opened.ok()) {
     std::fprintf(stderr, "%s\n", opened.status().ToString().c_str());
     return 1;
@@ -146,7 +163,9 @@ int main(int argc, char** argv) {
       for (; next < in.size() && chunk.size() < batch; ++next) chunk.push_back(in[next]);
       return !chunk.empty();
     };
-    return ledger::Ingest(ledger, source, [](const auto&, const auto&) {}, cores).accepted;
+    return ledger::Ingest(
+               ledger, source, [](const auto&, const auto&) {}, cores)
+        .accepted;
   };
   ingest(setup);
   t0 = Clock::now();
@@ -159,7 +178,8 @@ int main(int argc, char** argv) {
   {
     const std::string db2 = dir + "/phases.db";
     (void)ledger::Ledger::Create(*Env::Default(), db2, "bench.example.org", log_key, dir + "/k");
-    auto l2 = ledger::Ledger::Open(*Env::Default(), db2, std::make_unique<mechanism::Directory>(), log_key);
+    auto l2 = ledger::Ledger::Open(*Env::Default(), db2, std::make_unique<mechanism::Directory>(),
+                                   log_key);
     std::vector<ledger::Prepared> items;
     for (const auto& line : setup) items.push_back(*(*l2)->Prepare(line));
     (void)(*l2)->Submit(std::move(items));
@@ -169,7 +189,8 @@ int main(int argc, char** argv) {
     auto p1 = Clock::now();
     for (size_t i = 0; i < prepared.size(); i += batch) {
       std::vector<ledger::Prepared> group;
-      for (size_t k = i; k < std::min(prepared.size(), i + batch); ++k) group.push_back(std::move(*prepared[k]));
+      for (size_t k = i; k < std::min(prepared.size(), i + batch); ++k)
+        group.push_back(std::move(*prepared[k]));
       (void)(*l2)->Submit(std::move(group));
     }
     auto p2 = Clock::now();
@@ -180,26 +201,30 @@ int main(int argc, char** argv) {
 
   // (4) verify: every leaf re-hashed, every signature re-checked, every hash rebuilt.
   t0 = Clock::now();
-  auto report = ledger::Ledger::Verify(*Env::Default(), db, std::make_unique<mechanism::Directory>());
+  auto report =
+      ledger::Ledger::Verify(*Env::Default(), db, std::make_unique<mechanism::Directory>());
   const double verify_s = Seconds(t0, Clock::now());
   if (!report.ok()) std::fprintf(stderr, "verify: %s\n", report.status().ToString().c_str());
 
   const double limit = verify_1 * static_cast<double>(cores);
   std::printf("machine: %zu cores\n", cores);
-  std::printf("events: %zu signed envelopes, mean %zu bytes, batch %zu\n", events, bytes / events, batch);
+  std::printf("events: %zu signed envelopes, mean %zu bytes, batch %zu\n", events, bytes / events,
+              batch);
   std::printf("%-44s %12.0f /s\n", "ed25519 verify, 1 core (libsodium)", verify_1);
   std::printf("%-44s %12.0f /s\n", "ed25519 verify limit = 1 core x cores", limit);
   std::printf("%-44s %12.0f /s\n", "ed25519 verify, measured on all cores", verify_all);
   std::printf("%-44s %12.0f /s\n", "raw SQLite insert (WAL, synchronous=FULL)", sqlite_rate);
-  std::printf("%-44s %12.0f /s  (%zu accepted in %.2f s)\n", "durable ingest through the ledger", ingest_rate,
-              accepted, ingest_s);
+  std::printf("%-44s %12.0f /s  (%zu accepted in %.2f s)\n", "durable ingest through the ledger",
+              ingest_rate, accepted, ingest_s);
   std::printf("%-44s %12.2f\n", "ingest / verification limit", ingest_rate / limit);
-  std::printf("%-44s %9.1f us/event (CPU, all cores; verify alone %.1f)\n", "  prepare: decode + signature check",
-              prepare_us, 1e6 / verify_1);
-  std::printf("%-44s %9.1f us/event (one thread, incl. commit)\n", "  sequence + commit", sequence_us);
+  std::printf("%-44s %9.1f us/event (CPU, all cores; verify alone %.1f)\n",
+              "  prepare: decode + signature check", prepare_us, 1e6 / verify_1);
+  std::printf("%-44s %9.1f us/event (one thread, incl. commit)\n", "  sequence + commit",
+              sequence_us);
   if (report.ok()) {
     std::printf("%-44s %12.0f /s  (%lu leaves in %.2f s)\n", "verify (all checks)",
-                static_cast<double>(report->leaves) / verify_s, static_cast<unsigned long>(report->leaves), verify_s);
+                static_cast<double>(report->leaves) / verify_s,
+                static_cast<unsigned long>(report->leaves), verify_s);
   }
   std::filesystem::remove_all(dir);
   return accepted == events && report.ok() ? 0 : 1;

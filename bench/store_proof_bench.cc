@@ -42,15 +42,18 @@ int Build(const std::string& db, uint64_t n, const crypto::SignerKey& key) {
       std::string data = fmt::format("{{\"event\":\"synthetic\",\"seq\":{}}}", i);
       const crypto::Hash h = log::HashLeaf(AsBytes(data));
       f.Append(h, b.nodes);
-      b.leaves.push_back({std::move(data), crypto::Sha256(fmt::format("id{}", i)), "a", fmt::format("{}", i)});
+      b.leaves.push_back(
+          {std::move(data), crypto::Sha256(fmt::format("id{}", i)), "a", fmt::format("{}", i)});
     }
     b.checkpoint_size = f.size();
-    b.checkpoint = *crypto::SignNote(log::FormatCheckpointBody({"bench.example.org", f.size(), f.Root(), {}}), keys);
+    b.checkpoint = *crypto::SignNote(
+        log::FormatCheckpointBody({"bench.example.org", f.size(), f.Root(), {}}), keys);
     if (Status x = s.Append(b); !x.ok()) {
       std::fprintf(stderr, "%s\n", x.ToString().c_str());
       return 1;
     }
-    std::fprintf(stderr, "\rbuilding: %lu/%lu", static_cast<unsigned long>(f.size()), static_cast<unsigned long>(n));
+    std::fprintf(stderr, "\rbuilding: %lu/%lu", static_cast<unsigned long>(f.size()),
+                 static_cast<unsigned long>(n));
   }
   std::fprintf(stderr, "\n");
   return 0;
@@ -97,7 +100,8 @@ int main(int argc, char** argv) {
   ro.read_only = true;
   ro.hash_cache_level = cache_level;
   const auto t_open = Clock::now();
-  auto l = ledger::Ledger::Open(*Env::Default(), db, std::make_unique<mechanism::Directory>(), std::nullopt, ro);
+  auto l = ledger::Ledger::Open(*Env::Default(), db, std::make_unique<mechanism::Directory>(),
+                                std::nullopt, ro);
   if (!l.ok()) {
     std::fprintf(stderr, "%s\n", l.status().ToString().c_str());
     return 1;
@@ -129,11 +133,12 @@ int main(int argc, char** argv) {
     if (!p.ok()) return 1;
   }
   const Stats si = Summarise(incl), sc = Summarise(cons);
-  std::printf("store: %lu leaves (SQLite, hash cache from level %u up; first proof loaded it in %.0f ms)\n",
-              static_cast<unsigned long>(n), cache_level, first_ms);
-  std::printf("%-46s mean %6.1f us  p50 %6.1f us  p99 %6.1f us\n", "inclusion proof + checkpoint (tlog-proof text)",
-              si.mean, si.p50, si.p99);
-  std::printf("%-46s mean %6.1f us  p50 %6.1f us  p99 %6.1f us\n", "consistency proof to the current size", sc.mean,
-              sc.p50, sc.p99);
+  std::printf(
+      "store: %lu leaves (SQLite, hash cache from level %u up; first proof loaded it in %.0f ms)\n",
+      static_cast<unsigned long>(n), cache_level, first_ms);
+  std::printf("%-46s mean %6.1f us  p50 %6.1f us  p99 %6.1f us\n",
+              "inclusion proof + checkpoint (tlog-proof text)", si.mean, si.p50, si.p99);
+  std::printf("%-46s mean %6.1f us  p50 %6.1f us  p99 %6.1f us\n",
+              "consistency proof to the current size", sc.mean, sc.p50, sc.p99);
   return 0;
 }

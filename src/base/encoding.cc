@@ -20,8 +20,7 @@ Result<Bytes> HexDecode(std::string_view hex) {
   Bytes out(hex.size() / 2);
   size_t len = 0;
   const char* end = nullptr;
-  if (sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &len, &end) !=
-          0 ||
+  if (sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &len, &end) != 0 ||
       len != out.size() || end != hex.data() + hex.size()) {
     return Status(ErrorCode::kInvalidArgument, "not a hex string");
   }

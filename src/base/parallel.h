@@ -11,9 +11,7 @@
 
 namespace aidtrace {
 
-inline size_t DefaultThreads() {
-  return std::max<size_t>(1, std::thread::hardware_concurrency());
-}
+inline size_t DefaultThreads() { return std::max<size_t>(1, std::thread::hardware_concurrency()); }
 
 template <typename Fn>
 void ParallelFor(size_t n, size_t threads, Fn&& fn) {

@@ -96,7 +96,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     if (std::get<Status>(v_).ok()) {
       v_ = Status(ErrorCode::kInternal, "Result constructed from an OK status");
@@ -135,10 +135,10 @@ Status AsStatus(const Result<T>& r) {
 #define AIDTRACE_CONCAT(a, b) AIDTRACE_CONCAT_INNER(a, b)
 
 // Returns from the enclosing function if `expr` (a Status or Result) is not OK.
-#define RETURN_IF_ERROR(expr)                                                    \
-  do {                                                                           \
-    auto aidtrace_status_ = ::aidtrace::internal::AsStatus(expr);                \
-    if (!aidtrace_status_.ok()) return aidtrace_status_;                         \
+#define RETURN_IF_ERROR(expr)                                     \
+  do {                                                            \
+    auto aidtrace_status_ = ::aidtrace::internal::AsStatus(expr); \
+    if (!aidtrace_status_.ok()) return aidtrace_status_;          \
   } while (0)
 
 // `ASSIGN_OR_RETURN(auto x, F())`: evaluates F(), returns its Status on failure,

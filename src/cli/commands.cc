@@ -59,8 +59,9 @@ Result<std::unique_ptr<ledger::Ledger>> OpenLedger(const std::string& db, Mode m
       // The meta row names the key file; read it through a read-only open first.
       ledger::LedgerOptions ro;
       ro.read_only = true;
-      ASSIGN_OR_RETURN(auto probe, ledger::Ledger::Open(env, db, std::make_unique<mechanism::Directory>(),
-                                                        std::nullopt, ro));
+      ASSIGN_OR_RETURN(auto probe,
+                       ledger::Ledger::Open(env, db, std::make_unique<mechanism::Directory>(),
+                                            std::nullopt, ro));
       path = probe->meta().log_key_file;
     }
     ASSIGN_OR_RETURN(crypto::SignerKey k, ReadSignerKey(path));
@@ -128,7 +129,8 @@ int Append(const std::string& db, const std::string& input, const std::string& l
     return !chunk.empty();
   };
   std::string out;
-  auto sink = [&](const std::vector<std::string>&, const std::vector<Result<event::Receipt>>& results) {
+  auto sink = [&](const std::vector<std::string>&,
+                  const std::vector<Result<event::Receipt>>& results) {
     out.clear();
     for (const auto& r : results) {
       out += r.ok() ? event::ReceiptJson(*r) : r.status().ToJson();
@@ -201,8 +203,8 @@ int Verify(const std::string& db) {
                  static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
     if (done == total) std::fprintf(stderr, "\n");
   };
-  auto report = ledger::Ledger::Verify(*Env::Default(), db, std::make_unique<mechanism::Directory>(),
-                                       progress);
+  auto report = ledger::Ledger::Verify(*Env::Default(), db,
+                                       std::make_unique<mechanism::Directory>(), progress);
   if (!report.ok()) {
     if (tty) std::fprintf(stderr, "\n");
     std::printf("verify FAILED: %s\n", report.status().message().c_str());
@@ -269,7 +271,8 @@ int Sign(const std::vector<std::string>& key_files, const std::string& input) {
     auto doc = json::Parse(docs[i], opts);
     Result<json::Value> signed_doc = doc.ok() ? SignOne(std::move(*doc), keys) : doc.status();
     if (!signed_doc.ok()) {
-      std::fprintf(stderr, "aidtrace: document %zu: %s\n", i + 1, signed_doc.status().ToString().c_str());
+      std::fprintf(stderr, "aidtrace: document %zu: %s\n", i + 1,
+                   signed_doc.status().ToString().c_str());
       rc = ExitCodeFor(signed_doc.status().code());
       continue;
     }

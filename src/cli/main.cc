@@ -30,8 +30,10 @@ int main(int argc, char** argv) {
   auto* append = app.add_subcommand("append", "Append submissions, one JSON per line");
   append->add_option("--db", db, "Store")->required();
   append->add_option("file", input, "JSON lines file ('-' for standard input)")->required();
-  append->add_option("--log-key", log_key, "Signer key of the log (default: the one init recorded)");
-  append->add_option("--batch", batch, "Submissions per group commit")->check(CLI::Range(1, 100000));
+  append->add_option("--log-key", log_key,
+                     "Signer key of the log (default: the one init recorded)");
+  append->add_option("--batch", batch, "Submissions per group commit")
+      ->check(CLI::Range(1, 100000));
   append->callback([&] { rc = aidtrace::cli::Append(db, input, log_key, batch); });
 
   auto* checkpoint = app.add_subcommand("checkpoint", "Print the latest signed checkpoint");

@@ -39,7 +39,8 @@ Hash Sha256(std::span<const uint8_t> data) {
   Hash h;
   EVP_MD_CTX* ctx = ThreadCtx();
   unsigned int len = 0;
-  if (EVP_DigestInit_ex2(ctx, Md(), nullptr) != 1 || EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
+  if (EVP_DigestInit_ex2(ctx, Md(), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
       EVP_DigestFinal_ex(ctx, h.data(), &len) != 1) {
     throw std::runtime_error("OpenSSL SHA-256 failed");
   }

@@ -16,8 +16,8 @@ Status BadEnvelope(std::string path, std::string message) {
 }
 
 // The members of a v1 envelope, in JCS order.
-constexpr std::string_view kEnvelopeKeys[] = {"actor", "body",  "nonce", "sigs",
-                                              "time",  "type",  "v"};
+constexpr std::string_view kEnvelopeKeys[] = {"actor", "body", "nonce", "sigs",
+                                              "time",  "type", "v"};
 constexpr size_t kMaxNonceBytes = 128;
 constexpr size_t kMinSaltBytes = 16;
 
@@ -35,9 +35,9 @@ Result<SignatureEntry> DecodeSig(const json::Value& s, const std::string& path) 
   if (!s.is_object()) return BadEnvelope(path, "signature entry must be an object");
   for (const auto& [k, v] : s.items()) {
     if (k != "signer" && k != "key" && k != "sig") {
-      return BadEnvelope(path + "/" + json::PointerToken(k),
-                         fmt::format("unknown member \"{}\" in a signature entry",
-                                     SanitizeUtf8(k)));
+      return BadEnvelope(
+          path + "/" + json::PointerToken(k),
+          fmt::format("unknown member \"{}\" in a signature entry", SanitizeUtf8(k)));
     }
   }
   SignatureEntry e;
@@ -177,16 +177,15 @@ Status CheckPrivate(Submission& sub, const std::string& envelope_prefix) {
     return BadEnvelope("/private/salt", "salt must be the base64 of at least 16 random bytes");
   }
   if (pii == body.end()) {
-    return Status(ErrorCode::kPiiMismatch,
-                  "a private record was submitted but body.pii is missing", "/private");
+    return Status(ErrorCode::kPiiMismatch, "a private record was submitted but body.pii is missing",
+                  "/private");
   }
   if (!pii->is_string()) {
     return Status(ErrorCode::kPiiMismatch, "body.pii must be sha256:<hex>", pii_path);
   }
   auto want = crypto::ParseTaggedHash(pii->get_ref<const std::string&>());
   if (!want.ok()) {
-    return Status(ErrorCode::kPiiMismatch, "body.pii must be sha256:<64 lowercase hex>",
-                  pii_path);
+    return Status(ErrorCode::kPiiMismatch, "body.pii must be sha256:<64 lowercase hex>", pii_path);
   }
   json::AppendCanonical(priv, sub.private_canonical);
   if (crypto::Sha256(sub.private_canonical) != *want) {
@@ -248,9 +247,10 @@ Status CheckOne(const Envelope& env, size_t i, const KeyLookup& k) {
                     fmt::format("party \"{}\" has no key {}", s.signer, crypto::KeyIdHex(s.key_id)),
                     path + "/key");
     case KeyState::kRevoked:
-      return Status(ErrorCode::kKeyRevoked,
-                    fmt::format("key {} of \"{}\" is revoked", crypto::KeyIdHex(s.key_id), s.signer),
-                    path + "/key");
+      return Status(
+          ErrorCode::kKeyRevoked,
+          fmt::format("key {} of \"{}\" is revoked", crypto::KeyIdHex(s.key_id), s.signer),
+          path + "/key");
     case KeyState::kActive:
       break;
   }
@@ -299,15 +299,17 @@ Result<json::Value> SignEnvelope(json::Value env, std::span<const crypto::Signer
   if (keys.empty()) return Status(ErrorCode::kInvalidArgument, "no signer key given");
   env.erase("sigs");
   const auto actor = env.find("actor");
-  if (actor == env.end() || !actor->is_string() || actor->get_ref<const std::string&>() != keys[0].name) {
-    return BadEnvelope("/actor", fmt::format("the first signer key (\"{}\") must be the actor's",
-                                             keys[0].name));
+  if (actor == env.end() || !actor->is_string() ||
+      actor->get_ref<const std::string&>() != keys[0].name) {
+    return BadEnvelope(
+        "/actor", fmt::format("the first signer key (\"{}\") must be the actor's", keys[0].name));
   }
   ASSIGN_OR_RETURN(const std::string message, json::Canonical(env));
   json::Value sigs = json::Value::array();
   for (const crypto::SignerKey& k : keys) {
     const crypto::Signature sig = crypto::Sign(k.pair, AsBytes(message));
-    sigs.push_back({{"signer", k.name}, {"key", crypto::KeyIdHex(k.id)}, {"sig", Base64Encode(sig)}});
+    sigs.push_back(
+        {{"signer", k.name}, {"key", crypto::KeyIdHex(k.id)}, {"sig", Base64Encode(sig)}});
   }
   env["sigs"] = std::move(sigs);
   return env;

@@ -38,7 +38,8 @@ IngestStats Ingest(Ledger& ledger, const ChunkSource& source, const ResultSink& 
     // Decode and pre-verify on every core. Keys added by chunks still in flight are not
     // known yet; their signatures are checked in the serial stage instead.
     std::vector<Result<Prepared>> prepared(chunk->size(), Status(ErrorCode::kInternal, ""));
-    ParallelFor(chunk->size(), threads, [&](size_t i) { prepared[i] = ledger.Prepare((*chunk)[i]); });
+    ParallelFor(chunk->size(), threads,
+                [&](size_t i) { prepared[i] = ledger.Prepare((*chunk)[i]); });
     while (inflight.size() >= kDepth) drain_one();
     auto task = [&ledger, prepared = std::move(prepared)]() mutable {
       std::vector<Prepared> items;

@@ -99,14 +99,16 @@ class Ledger::HashCache final : public log::HashReader {
     if (loaded_) return Status::Ok();
     for (uint32_t level = level_; level < 64; ++level) {
       std::vector<crypto::Hash> row;
-      RETURN_IF_ERROR(store_.ScanHashes(level, 0, UINT64_MAX, [&](uint64_t idx, const crypto::Hash& h) {
-        if (idx != row.size()) {
-          return Status(ErrorCode::kCorrupt,
-                        fmt::format("stored hashes at level {} skip index {}", level, row.size()));
-        }
-        row.push_back(h);
-        return Status::Ok();
-      }));
+      RETURN_IF_ERROR(
+          store_.ScanHashes(level, 0, UINT64_MAX, [&](uint64_t idx, const crypto::Hash& h) {
+            if (idx != row.size()) {
+              return Status(
+                  ErrorCode::kCorrupt,
+                  fmt::format("stored hashes at level {} skip index {}", level, row.size()));
+            }
+            row.push_back(h);
+            return Status::Ok();
+          }));
       if (row.empty()) break;
       levels_.push_back(std::move(row));
     }
@@ -163,8 +165,9 @@ Status Ledger::Create(Env& env, const std::string& path, const std::string& orig
   store::AppendBatch empty;
   empty.checkpoint_size = 0;
   const crypto::SignerKey* keys[] = {&log_key};
-  ASSIGN_OR_RETURN(empty.checkpoint,
-                   crypto::SignNote(log::FormatCheckpointBody({origin, 0, log::EmptyRoot(), {}}), keys));
+  ASSIGN_OR_RETURN(
+      empty.checkpoint,
+      crypto::SignNote(log::FormatCheckpointBody({origin, 0, log::EmptyRoot(), {}}), keys));
   return store->Append(empty);
 }
 
@@ -186,7 +189,8 @@ namespace {
 // applying in order. `on_leaf` sees each leaf after it was applied. With `trust`, the
 // signatures are not re-verified (our own store, opened for use); without it every
 // signature and rule is checked again.
-using LeafFn = std::function<Status(uint64_t seq, std::string_view data, const crypto::Hash& leaf_hash)>;
+using LeafFn =
+    std::function<Status(uint64_t seq, std::string_view data, const crypto::Hash& leaf_hash)>;
 
 Status Replay(store::Store& store, StateMachine& state, uint64_t to, bool trust,
               const LeafFn& on_leaf, const ProgressFn& progress) {
@@ -197,13 +201,15 @@ Status Replay(store::Store& store, StateMachine& state, uint64_t to, bool trust,
   // Chunks start small and double: keys that the first events add (genesis, admissions)
   // are known sooner, so fewer signatures wait for the serial stage.
   uint64_t chunk = 64;
-  for (uint64_t from = 0; from < to; from += chunk, chunk = std::min<uint64_t>(chunk * 2, kReplayChunk)) {
+  for (uint64_t from = 0; from < to;
+       from += chunk, chunk = std::min<uint64_t>(chunk * 2, kReplayChunk)) {
     const uint64_t end = std::min<uint64_t>(to, from + chunk);
     datas.clear();
     RETURN_IF_ERROR(store.ScanLeaves(from, end, [&](uint64_t seq, std::string_view d) {
       if (seq != from + datas.size()) {
-        return Status(ErrorCode::kCorrupt,
-                      fmt::format("leaf {}: missing (the next stored leaf is {})", from + datas.size(), seq));
+        return Status(
+            ErrorCode::kCorrupt,
+            fmt::format("leaf {}: missing (the next stored leaf is {})", from + datas.size(), seq));
       }
       datas.emplace_back(d);
       return Status::Ok();
@@ -225,12 +231,12 @@ Status Replay(store::Store& store, StateMachine& state, uint64_t to, bool trust,
     for (size_t i = 0; i < n; ++i) {
       const uint64_t seq = from + i;
       if (!leaves[i].ok()) {
-        return Status(ErrorCode::kCorrupt, fmt::format("leaf {}: {}", seq, leaves[i].status().message()));
+        return Status(ErrorCode::kCorrupt,
+                      fmt::format("leaf {}: {}", seq, leaves[i].status().message()));
       }
       event::Leaf& leaf = *leaves[i];
       if (leaf.seq != seq) {
-        return Status(ErrorCode::kCorrupt,
-                      fmt::format("leaf {}: carries seq {}", seq, leaf.seq));
+        return Status(ErrorCode::kCorrupt, fmt::format("leaf {}: carries seq {}", seq, leaf.seq));
       }
       event::Submission sub;
       sub.envelope = std::move(leaf.envelope);
@@ -267,7 +273,8 @@ Status Replay(store::Store& store, StateMachine& state, uint64_t to, bool trust,
 Status Ledger::Load(const ProgressFn& progress) {
   ASSIGN_OR_RETURN(meta_, store_->Meta());
   ASSIGN_OR_RETURN(log_verifier_, crypto::ParseVerifierKey(meta_.log_vkey));
-  if (log_key_.has_value() && crypto::FormatVerifierKey(crypto::VerifierOf(*log_key_)) != meta_.log_vkey) {
+  if (log_key_.has_value() &&
+      crypto::FormatVerifierKey(crypto::VerifierOf(*log_key_)) != meta_.log_vkey) {
     return Status(ErrorCode::kInvalidArgument,
                   "the log key given does not match the key this log was created with");
   }
@@ -275,7 +282,8 @@ Status Ledger::Load(const ProgressFn& progress) {
   ASSIGN_OR_RETURN(frontier_, log::Frontier::Load(size, *store_));
   ASSIGN_OR_RETURN(auto note, store_->CheckpointAt(size));
   if (!note.has_value()) {
-    return Status(ErrorCode::kCorrupt, fmt::format("no checkpoint stored at the log size {}", size));
+    return Status(ErrorCode::kCorrupt,
+                  fmt::format("no checkpoint stored at the log size {}", size));
   }
   latest_ = {size, std::move(*note)};
   if (options_.read_only) {
@@ -558,7 +566,8 @@ Result<VerifyReport> Ledger::Verify(Env& env, const std::string& path,
   ASSIGN_OR_RETURN(auto store, store::Store::OpenSqlite(env, path));
   ASSIGN_OR_RETURN(const store::LogMeta meta, store->Meta());
   auto vkey = crypto::ParseVerifierKey(meta.log_vkey);
-  if (!vkey.ok()) return Status(ErrorCode::kCorrupt, "stored log key is malformed: " + vkey.status().message());
+  if (!vkey.ok())
+    return Status(ErrorCode::kCorrupt, "stored log key is malformed: " + vkey.status().message());
   ASSIGN_OR_RETURN(const uint64_t size, store->Size());
   VerifyReport report;
 
@@ -582,7 +591,8 @@ Result<VerifyReport> Ledger::Verify(Env& env, const std::string& path,
   if (!checkpoint_roots.contains(size)) {
     return Status(ErrorCode::kCorrupt, fmt::format("no checkpoint at the log's size {}", size));
   }
-  if (checkpoint_roots.begin()->first == 0 && checkpoint_roots.begin()->second != log::EmptyRoot()) {
+  if (checkpoint_roots.begin()->first == 0 &&
+      checkpoint_roots.begin()->second != log::EmptyRoot()) {
     return Status(ErrorCode::kCorrupt, "checkpoint at size 0: root is not the empty tree's");
   }
 
@@ -601,27 +611,29 @@ Result<VerifyReport> Ledger::Verify(Env& env, const std::string& path,
       const uint64_t first = completed[i].first.index;
       const uint64_t last = completed[j - 1].first.index;
       size_t k = i;
-      RETURN_IF_ERROR(store->ScanHashes(level, first, last + 1, [&](uint64_t idx, const crypto::Hash& h) {
-        if (completed[k].first.index != idx) {
-          return Status(ErrorCode::kCorrupt,
-                        fmt::format("stored hash missing at level {} index {} (leaves {}..{})", level,
-                                    completed[k].first.index, completed[k].first.index << level,
-                                    ((completed[k].first.index + 1) << level) - 1));
-        }
-        if (completed[k].second != h) {
-          return Status(ErrorCode::kCorrupt,
-                        fmt::format("stored hash at level {} index {} (leaves {}..{}) differs from "
-                                    "the one rebuilt from the leaves",
-                                    level, idx, idx << level, ((idx + 1) << level) - 1));
-        }
-        ++k;
-        ++report.hashes;
-        return Status::Ok();
-      }));
+      RETURN_IF_ERROR(
+          store->ScanHashes(level, first, last + 1, [&](uint64_t idx, const crypto::Hash& h) {
+            if (completed[k].first.index != idx) {
+              return Status(
+                  ErrorCode::kCorrupt,
+                  fmt::format("stored hash missing at level {} index {} (leaves {}..{})", level,
+                              completed[k].first.index, completed[k].first.index << level,
+                              ((completed[k].first.index + 1) << level) - 1));
+            }
+            if (completed[k].second != h) {
+              return Status(
+                  ErrorCode::kCorrupt,
+                  fmt::format("stored hash at level {} index {} (leaves {}..{}) differs from "
+                              "the one rebuilt from the leaves",
+                              level, idx, idx << level, ((idx + 1) << level) - 1));
+            }
+            ++k;
+            ++report.hashes;
+            return Status::Ok();
+          }));
       if (k != j) {
-        return Status(ErrorCode::kCorrupt,
-                      fmt::format("stored hash missing at level {} index {}", level,
-                                  completed[k].first.index));
+        return Status(ErrorCode::kCorrupt, fmt::format("stored hash missing at level {} index {}",
+                                                       level, completed[k].first.index));
       }
       i = j;
     }
@@ -650,11 +662,13 @@ Result<VerifyReport> Ledger::Verify(Env& env, const std::string& path,
   // Nothing stored beyond the tree.
   for (uint32_t level = 0; level < 64; ++level) {
     const uint64_t expect = size >> level;
-    RETURN_IF_ERROR(store->ScanHashes(level, expect, UINT64_MAX, [&](uint64_t idx, const crypto::Hash&) {
-      return Status(ErrorCode::kCorrupt,
-                    fmt::format("stored hash at level {} index {} lies outside a tree of {} leaves",
-                                level, idx, size));
-    }));
+    RETURN_IF_ERROR(
+        store->ScanHashes(level, expect, UINT64_MAX, [&](uint64_t idx, const crypto::Hash&) {
+          return Status(
+              ErrorCode::kCorrupt,
+              fmt::format("stored hash at level {} index {} lies outside a tree of {} leaves",
+                          level, idx, size));
+        }));
     if (expect == 0) break;
   }
   report.state_digest = state->Digest();

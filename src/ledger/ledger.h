@@ -44,8 +44,8 @@ struct Prepared {
 };
 
 struct LedgerOptions {
-  size_t max_batch = 8192;          // events per group commit
-  uint32_t hash_cache_level = 3;    // subtree hashes at this level and above stay in memory
+  size_t max_batch = 8192;        // events per group commit
+  uint32_t hash_cache_level = 3;  // subtree hashes at this level and above stay in memory
   event::DecodeOptions decode;
   // Open for reading only: the state is not rebuilt (no replay) and Submit is refused.
   // For commands that only read the log (checkpoint, leaf, proofs).

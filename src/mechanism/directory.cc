@@ -16,19 +16,23 @@ namespace aidtrace::mechanism {
 namespace {
 
 constexpr std::array<std::string_view, 40> kEventTypes = {
-    "mechanism.genesis", "policy.set", "party.admit", "party.suspend", "party.reinstate",
-    "key.add", "key.revoke", "item.define", "warehouse.register", "project.propose",
-    "project.approve", "project.reject", "project.amend", "project.suspend", "project.resume",
-    "project.complete", "project.close", "beneficiary.register", "consignment.request",
-    "consignment.approve", "consignment.enter", "stock.transfer", "material.release",
-    "material.verify", "stock.count", "funds.pledge", "funds.commit", "condition.attest",
-    "funds.disburse", "funds.pay", "watchlist.load", "screening.hit", "screening.clear",
-    "screening.confirm", "alert.raise", "case.open", "case.note", "case.close", "appeal.file",
+    "mechanism.genesis",   "policy.set",          "party.admit",
+    "party.suspend",       "party.reinstate",     "key.add",
+    "key.revoke",          "item.define",         "warehouse.register",
+    "project.propose",     "project.approve",     "project.reject",
+    "project.amend",       "project.suspend",     "project.resume",
+    "project.complete",    "project.close",       "beneficiary.register",
+    "consignment.request", "consignment.approve", "consignment.enter",
+    "stock.transfer",      "material.release",    "material.verify",
+    "stock.count",         "funds.pledge",        "funds.commit",
+    "condition.attest",    "funds.disburse",      "funds.pay",
+    "watchlist.load",      "screening.hit",       "screening.clear",
+    "screening.confirm",   "alert.raise",         "case.open",
+    "case.note",           "case.close",          "appeal.file",
     "appeal.decide"};
 
-constexpr std::array<std::string_view, 8> kRoles = {"governor",  "authority",   "monitor",
-                                                    "inspector", "donor",       "implementer",
-                                                    "vendor",    "auditor"};
+constexpr std::array<std::string_view, 8> kRoles = {
+    "governor", "authority", "monitor", "inspector", "donor", "implementer", "vendor", "auditor"};
 
 Status Bad(std::string path, std::string msg) {
   return Status(ErrorCode::kBadEnvelope, std::move(msg), std::move(path));
@@ -57,14 +61,16 @@ Result<std::string> BodyId(const json::Value& obj, std::string_view key,
 // Parses `keys` (array of verifier keys named after `party`) into `out`.
 Status ParseKeys(const json::Value& keys, const std::string& party, const std::string& path,
                  std::map<uint32_t, Directory::Key>& out) {
-  if (!keys.is_array() || keys.empty()) return Bad(path, "keys must be a non-empty array of verifier keys");
+  if (!keys.is_array() || keys.empty())
+    return Bad(path, "keys must be a non-empty array of verifier keys");
   for (size_t i = 0; i < keys.size(); ++i) {
     const std::string p = fmt::format("{}/{}", path, i);
     if (!keys[i].is_string()) return Bad(p, "a key must be a verifier key string");
     auto vk = crypto::ParseVerifierKey(keys[i].get<std::string>());
     if (!vk.ok()) return Bad(p, vk.status().message());
     if (vk->name != party) {
-      return Bad(p, fmt::format("key is named \"{}\" but belongs to party \"{}\"", vk->name, party));
+      return Bad(p,
+                 fmt::format("key is named \"{}\" but belongs to party \"{}\"", vk->name, party));
     }
     if (!out.emplace(vk->id, Directory::Key{vk->key, false}).second) {
       return Bad(p, "two keys with the same key id");
@@ -73,7 +79,8 @@ Status ParseKeys(const json::Value& keys, const std::string& party, const std::s
   return Status::Ok();
 }
 
-Status ParseRoles(const json::Value& roles, const std::string& path, std::vector<std::string>& out) {
+Status ParseRoles(const json::Value& roles, const std::string& path,
+                  std::vector<std::string>& out) {
   if (!roles.is_array() || roles.empty()) return Bad(path, "roles must be a non-empty array");
   for (size_t i = 0; i < roles.size(); ++i) {
     if (!roles[i].is_string() || !IsKnownRole(roles[i].get<std::string>())) {
@@ -84,7 +91,8 @@ Status ParseRoles(const json::Value& roles, const std::string& path, std::vector
     out.push_back(roles[i].get<std::string>());
   }
   std::sort(out.begin(), out.end());
-  if (std::adjacent_find(out.begin(), out.end()) != out.end()) return Bad(path, "a role is listed twice");
+  if (std::adjacent_find(out.begin(), out.end()) != out.end())
+    return Bad(path, "a role is listed twice");
   return Status::Ok();
 }
 
@@ -98,7 +106,8 @@ class MapRegistry final : public event::KeyRegistry {
     if (p == parties_.end()) return {event::KeyState::kUnknownParty, {}};
     const auto k = p->second.keys.find(key_id);
     if (k == p->second.keys.end()) return {event::KeyState::kUnknownKey, {}};
-    return {k->second.revoked ? event::KeyState::kRevoked : event::KeyState::kActive, k->second.pub};
+    return {k->second.revoked ? event::KeyState::kRevoked : event::KeyState::kActive,
+            k->second.pub};
   }
 
  private:
@@ -150,7 +159,8 @@ Status Directory::Authenticate(const event::Submission& sub,
     // Founders' keys come from the genesis body itself; every founder signs.
     ASSIGN_OR_RETURN(const auto founders, Founders(env));
     if (!founders.contains(env.actor)) {
-      return Status(ErrorCode::kUnknownParty, "the genesis actor must be a founding party", "/actor");
+      return Status(ErrorCode::kUnknownParty, "the genesis actor must be a founding party",
+                    "/actor");
     }
     RETURN_IF_ERROR(event::VerifySignatures(env, MapRegistry(founders)));
     std::set<std::string_view> signed_by;
@@ -199,7 +209,8 @@ Result<std::map<std::string, Directory::Party, std::less<>>> Directory::Founders
   RETURN_IF_ERROR(BodyId(body, "mechanism").status());
   RETURN_IF_ERROR(BodyString(body, "name").status());
   const auto policy = body.find("policy");
-  if (policy == body.end() || !policy->is_object()) return Bad("/body/policy", "body.policy must be an object");
+  if (policy == body.end() || !policy->is_object())
+    return Bad("/body/policy", "body.policy must be an object");
   const auto parties = body.find("parties");
   if (parties == body.end() || !parties->is_array() || parties->empty()) {
     return Bad("/body/parties", "body.parties must list the founding parties");
@@ -267,32 +278,38 @@ Status Directory::ApplyOther(const event::Envelope& env) {
     if (env.type == "key.add") {
       std::map<uint32_t, Key> added;
       const auto key = body.find("key");
-      if (key == body.end() || !key->is_string()) return Bad("/body/key", "body.key must be a verifier key");
+      if (key == body.end() || !key->is_string())
+        return Bad("/body/key", "body.key must be a verifier key");
       RETURN_IF_ERROR(ParseKeys(json::Value::array({*key}), id, "/body/key", added));
       const auto& [kid, k] = *added.begin();
       if (party.keys.contains(kid)) {
-        return Status(ErrorCode::kBadState, "the party already has a key with this id", "/body/key");
+        return Status(ErrorCode::kBadState, "the party already has a key with this id",
+                      "/body/key");
       }
       party.keys.emplace(kid, k);
     } else if (env.type == "key.revoke") {
       const auto kid = body.find("key_id");
-      auto bytes = kid != body.end() && kid->is_string() ? HexDecode(kid->get<std::string>())
-                                                         : Result<Bytes>(Status(ErrorCode::kInvalidArgument, ""));
-      if (!bytes.ok() || bytes->size() != 4) return Bad("/body/key_id", "key_id must be 8 hex digits");
+      auto bytes = kid != body.end() && kid->is_string()
+                       ? HexDecode(kid->get<std::string>())
+                       : Result<Bytes>(Status(ErrorCode::kInvalidArgument, ""));
+      if (!bytes.ok() || bytes->size() != 4)
+        return Bad("/body/key_id", "key_id must be 8 hex digits");
       const uint32_t id32 = (uint32_t{(*bytes)[0]} << 24) | (uint32_t{(*bytes)[1]} << 16) |
                             (uint32_t{(*bytes)[2]} << 8) | uint32_t{(*bytes)[3]};
       const auto k = party.keys.find(id32);
       if (k == party.keys.end()) {
         return Status(ErrorCode::kUnknownKey, "the party has no such key", "/body/key_id");
       }
-      if (k->second.revoked) return Status(ErrorCode::kBadState, "the key is already revoked", "/body/key_id");
+      if (k->second.revoked)
+        return Status(ErrorCode::kBadState, "the key is already revoked", "/body/key_id");
       k->second.revoked = true;
     } else {
       const bool suspend = env.type == "party.suspend";
       if (party.suspended == suspend) {
-        return Status(ErrorCode::kBadState,
-                      fmt::format("party \"{}\" is {}", id, suspend ? "already suspended" : "not suspended"),
-                      "/body/party");
+        return Status(
+            ErrorCode::kBadState,
+            fmt::format("party \"{}\" is {}", id, suspend ? "already suspended" : "not suspended"),
+            "/body/party");
       }
       party.suspended = suspend;
     }
@@ -310,7 +327,8 @@ crypto::Hash Directory::Digest() const {
     for (const auto& [kid, k] : p.keys) {
       keys[crypto::KeyIdHex(kid)] = {{"key", HexEncode(k.pub)}, {"revoked", k.revoked}};
     }
-    parties[id] = {{"name", p.name}, {"roles", p.roles}, {"suspended", p.suspended}, {"keys", keys}};
+    parties[id] = {
+        {"name", p.name}, {"roles", p.roles}, {"suspended", p.suspended}, {"keys", keys}};
   }
   state["parties"] = std::move(parties);
   std::string canon;

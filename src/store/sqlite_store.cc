@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <unordered_map>
 
@@ -54,9 +54,8 @@ class Conn {
   Status Open(const std::string& path, const std::string& vfs, int flags, size_t cache_kib) {
     if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, vfs.c_str()) !=
         SQLITE_OK) {
-      Status s = db_ != nullptr
-                     ? SqlError(db_, fmt::format("cannot open {}", path))
-                     : Status(ErrorCode::kIoError, fmt::format("cannot open {}", path));
+      Status s = db_ != nullptr ? SqlError(db_, fmt::format("cannot open {}", path))
+                                : Status(ErrorCode::kIoError, fmt::format("cannot open {}", path));
       if ((sqlite3_errcode(db_) & 0xff) == SQLITE_CANTOPEN) {
         s = Status(ErrorCode::kNotFound,
                    fmt::format("no store at {} (create one with `aidtrace init`)", path));
@@ -163,10 +162,9 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(writer_->Exec("PRAGMA journal_mode=WAL"));
     RETURN_IF_ERROR(writer_->Exec("PRAGMA synchronous=FULL"));
     if (options.create_if_missing) {
-      RETURN_IF_ERROR(writer_->Exec(std::string("BEGIN IMMEDIATE;") + kSchema +
-                                    fmt::format("INSERT OR IGNORE INTO meta VALUES('format','{}');",
-                                                kFormat) +
-                                    "COMMIT;"));
+      RETURN_IF_ERROR(writer_->Exec(
+          std::string("BEGIN IMMEDIATE;") + kSchema +
+          fmt::format("INSERT OR IGNORE INTO meta VALUES('format','{}');", kFormat) + "COMMIT;"));
     }
     for (size_t i = 0; i < std::max<size_t>(1, options.reader_connections); ++i) {
       auto c = std::make_unique<Conn>();
@@ -185,14 +183,14 @@ class SqliteStore final : public Store {
   Status Initialize(const LogMeta& meta) override {
     std::lock_guard lock(write_mu_);
     auto existing = MetaLocked(*writer_);
-    if (existing.ok()) return Status(ErrorCode::kInvalidArgument, "the store is already initialised");
+    if (existing.ok())
+      return Status(ErrorCode::kInvalidArgument, "the store is already initialised");
     RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
     Status s = [&]() -> Status {
-      for (const auto& [k, v] :
-           {std::pair<const char*, const std::string*>{"origin", &meta.origin},
-            {"log_vkey", &meta.log_vkey},
-            {"created", &meta.created},
-            {"log_key_file", &meta.log_key_file}}) {
+      for (const auto& [k, v] : {std::pair<const char*, const std::string*>{"origin", &meta.origin},
+                                 {"log_vkey", &meta.log_vkey},
+                                 {"created", &meta.created},
+                                 {"log_key_file", &meta.log_key_file}}) {
         ASSIGN_OR_RETURN(sqlite3_stmt * st, writer_->Prepare("INSERT INTO meta VALUES(?, ?)"));
         ResetOnExit r{st};
         sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
@@ -215,8 +213,9 @@ class SqliteStore final : public Store {
   Status Append(const AppendBatch& b) override {
     std::lock_guard lock(write_mu_);
     if (b.first_seq != size_.load()) {
-      return Status(ErrorCode::kInvalidArgument,
-                    fmt::format("append at {} but the log has {} leaves", b.first_seq, size_.load()));
+      return Status(
+          ErrorCode::kInvalidArgument,
+          fmt::format("append at {} but the log has {} leaves", b.first_seq, size_.load()));
     }
     if (b.checkpoint_size != b.first_seq + b.leaves.size()) {
       return Status(ErrorCode::kInvalidArgument, "checkpoint size does not match the batch");
@@ -234,13 +233,15 @@ class SqliteStore final : public Store {
 
   Result<std::string> ReadLeaf(uint64_t seq) override {
     auto lease = Lease();
-    ASSIGN_OR_RETURN(sqlite3_stmt * st, lease.conn->Prepare("SELECT data FROM leaves WHERE seq = ?"));
+    ASSIGN_OR_RETURN(sqlite3_stmt * st,
+                     lease.conn->Prepare("SELECT data FROM leaves WHERE seq = ?"));
     ResetOnExit r{st};
     sqlite3_bind_int64(st, 1, static_cast<int64_t>(seq));
     const int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) return std::string(ColText(st, 0));
     if (rc == SQLITE_DONE) {
-      return Status(ErrorCode::kNotFound, fmt::format("no leaf {} (the log has {})", seq, size_.load()));
+      return Status(ErrorCode::kNotFound,
+                    fmt::format("no leaf {} (the log has {})", seq, size_.load()));
     }
     return SqlError(lease.conn->db(), "read leaf");
   }
@@ -248,9 +249,9 @@ class SqliteStore final : public Store {
   Status ScanLeaves(uint64_t from, uint64_t to,
                     const std::function<Status(uint64_t, std::string_view)>& fn) override {
     auto lease = Lease();
-    ASSIGN_OR_RETURN(sqlite3_stmt * st, lease.conn->Prepare(
-                                            "SELECT seq, data FROM leaves WHERE seq >= ? AND seq < ? "
-                                            "ORDER BY seq"));
+    ASSIGN_OR_RETURN(sqlite3_stmt * st,
+                     lease.conn->Prepare("SELECT seq, data FROM leaves WHERE seq >= ? AND seq < ? "
+                                         "ORDER BY seq"));
     ResetOnExit r{st};
     sqlite3_bind_int64(st, 1, Bound(from));
     sqlite3_bind_int64(st, 2, Bound(to));
@@ -266,11 +267,11 @@ class SqliteStore final : public Store {
                     const std::function<Status(uint64_t, const crypto::Hash&)>& fn) override {
     auto lease = Lease();
     ASSIGN_OR_RETURN(sqlite3_stmt * st,
-                     lease.conn->Prepare(level == 0
-                                             ? "SELECT seq, hash FROM leaves WHERE ?1 = 0 AND seq >= ?2 "
-                                               "AND seq < ?3 ORDER BY seq"
-                                             : "SELECT idx, hash FROM hashes WHERE level = ?1 AND idx >= ?2 "
-                                               "AND idx < ?3 ORDER BY idx"));
+                     lease.conn->Prepare(
+                         level == 0 ? "SELECT seq, hash FROM leaves WHERE ?1 = 0 AND seq >= ?2 "
+                                      "AND seq < ?3 ORDER BY seq"
+                                    : "SELECT idx, hash FROM hashes WHERE level = ?1 AND idx >= ?2 "
+                                      "AND idx < ?3 ORDER BY idx"));
     ResetOnExit r{st};
     sqlite3_bind_int64(st, 1, level);
     sqlite3_bind_int64(st, 2, Bound(from));
@@ -292,8 +293,9 @@ class SqliteStore final : public Store {
   Result<std::optional<NonceRecord>> FindNonce(std::string_view actor,
                                                std::string_view nonce) override {
     auto lease = Lease();
-    ASSIGN_OR_RETURN(sqlite3_stmt * st,
-                     lease.conn->Prepare("SELECT seq, id FROM nonces WHERE actor = ? AND nonce = ?"));
+    ASSIGN_OR_RETURN(
+        sqlite3_stmt * st,
+        lease.conn->Prepare("SELECT seq, id FROM nonces WHERE actor = ? AND nonce = ?"));
     ResetOnExit r{st};
     sqlite3_bind_text(st, 1, actor.data(), static_cast<int>(actor.size()), SQLITE_STATIC);
     sqlite3_bind_text(st, 2, nonce.data(), static_cast<int>(nonce.size()), SQLITE_STATIC);
@@ -301,7 +303,8 @@ class SqliteStore final : public Store {
     if (rc == SQLITE_ROW) {
       NonceRecord n;
       n.seq = static_cast<uint64_t>(sqlite3_column_int64(st, 0));
-      if (!ColHash(st, 1, n.event_id)) return Status(ErrorCode::kCorrupt, "stored event id is not 32 bytes");
+      if (!ColHash(st, 1, n.event_id))
+        return Status(ErrorCode::kCorrupt, "stored event id is not 32 bytes");
       return std::optional<NonceRecord>(n);
     }
     if (rc == SQLITE_DONE) return std::optional<NonceRecord>();
@@ -315,8 +318,9 @@ class SqliteStore final : public Store {
     auto lease = Lease();
     RETURN_IF_ERROR(lease.conn->BeginRead());
     Status s = [&]() -> Status {
-      ASSIGN_OR_RETURN(sqlite3_stmt * st,
-                       lease.conn->Prepare("SELECT seq, id FROM nonces WHERE actor = ? AND nonce = ?"));
+      ASSIGN_OR_RETURN(
+          sqlite3_stmt * st,
+          lease.conn->Prepare("SELECT seq, id FROM nonces WHERE actor = ? AND nonce = ?"));
       ResetOnExit r{st};
       for (size_t i = 0; i < keys.size(); ++i) {
         sqlite3_reset(st);
@@ -327,7 +331,8 @@ class SqliteStore final : public Store {
         if (rc == SQLITE_ROW) {
           NonceRecord n;
           n.seq = static_cast<uint64_t>(sqlite3_column_int64(st, 0));
-          if (!ColHash(st, 1, n.event_id)) return Status(ErrorCode::kCorrupt, "stored event id is not 32 bytes");
+          if (!ColHash(st, 1, n.event_id))
+            return Status(ErrorCode::kCorrupt, "stored event id is not 32 bytes");
           out[i] = n;
         } else if (rc != SQLITE_DONE) {
           return SqlError(lease.conn->db(), "find nonces");
@@ -341,9 +346,9 @@ class SqliteStore final : public Store {
 
   Result<std::string> CheckpointCovering(uint64_t seq) override {
     auto lease = Lease();
-    ASSIGN_OR_RETURN(sqlite3_stmt * st, lease.conn->Prepare(
-                                            "SELECT note FROM checkpoints WHERE size > ? "
-                                            "ORDER BY size LIMIT 1"));
+    ASSIGN_OR_RETURN(sqlite3_stmt * st,
+                     lease.conn->Prepare("SELECT note FROM checkpoints WHERE size > ? "
+                                         "ORDER BY size LIMIT 1"));
     ResetOnExit r{st};
     sqlite3_bind_int64(st, 1, static_cast<int64_t>(seq));
     const int rc = sqlite3_step(st);
@@ -381,7 +386,8 @@ class SqliteStore final : public Store {
 
   Result<std::optional<std::string>> ReadPrivate(uint64_t seq) override {
     auto lease = Lease();
-    ASSIGN_OR_RETURN(sqlite3_stmt * st, lease.conn->Prepare("SELECT data FROM private WHERE seq = ?"));
+    ASSIGN_OR_RETURN(sqlite3_stmt * st,
+                     lease.conn->Prepare("SELECT data FROM private WHERE seq = ?"));
     ResetOnExit r{st};
     sqlite3_bind_int64(st, 1, static_cast<int64_t>(seq));
     const int rc = sqlite3_step(st);
@@ -516,14 +522,16 @@ class SqliteStore final : public Store {
     for (const auto& [id, h] : b.nodes) {
       if (id.level != 0) continue;
       if (id.index < b.first_seq || id.index - b.first_seq >= b.leaves.size()) {
-        return Status(ErrorCode::kInvalidArgument, fmt::format("leaf hash {} is outside the batch", id.index));
+        return Status(ErrorCode::kInvalidArgument,
+                      fmt::format("leaf hash {} is outside the batch", id.index));
       }
       leaf_hash[id.index - b.first_seq] = &h;
     }
     ASSIGN_OR_RETURN(sqlite3_stmt * leaf,
                      writer_->Prepare("INSERT INTO leaves(seq, hash, data) VALUES(?, ?, ?)"));
-    ASSIGN_OR_RETURN(sqlite3_stmt * nonce,
-                     writer_->Prepare("INSERT INTO nonces(actor, nonce, seq, id) VALUES(?, ?, ?, ?)"));
+    ASSIGN_OR_RETURN(
+        sqlite3_stmt * nonce,
+        writer_->Prepare("INSERT INTO nonces(actor, nonce, seq, id) VALUES(?, ?, ?, ?)"));
     for (size_t i = 0; i < b.leaves.size(); ++i) {
       const LeafRecord& l = b.leaves[i];
       const auto seq = static_cast<int64_t>(b.first_seq + i);
@@ -550,11 +558,14 @@ class SqliteStore final : public Store {
       sqlite3_bind_blob(hash, 3, h.data(), static_cast<int>(h.size()), SQLITE_STATIC);
       RETURN_IF_ERROR(Step(hash, "insert hash"));
     }
-    ASSIGN_OR_RETURN(sqlite3_stmt * cp, writer_->Prepare("INSERT INTO checkpoints(size, note) VALUES(?, ?)"));
+    ASSIGN_OR_RETURN(sqlite3_stmt * cp,
+                     writer_->Prepare("INSERT INTO checkpoints(size, note) VALUES(?, ?)"));
     sqlite3_bind_int64(cp, 1, static_cast<int64_t>(b.checkpoint_size));
-    sqlite3_bind_text(cp, 2, b.checkpoint.data(), static_cast<int>(b.checkpoint.size()), SQLITE_STATIC);
+    sqlite3_bind_text(cp, 2, b.checkpoint.data(), static_cast<int>(b.checkpoint.size()),
+                      SQLITE_STATIC);
     RETURN_IF_ERROR(Step(cp, "insert checkpoint"));
-    ASSIGN_OR_RETURN(sqlite3_stmt * priv, writer_->Prepare("INSERT INTO private(seq, data) VALUES(?, ?)"));
+    ASSIGN_OR_RETURN(sqlite3_stmt * priv,
+                     writer_->Prepare("INSERT INTO private(seq, data) VALUES(?, ?)"));
     for (const PrivateRecord& p : b.privates) {
       sqlite3_bind_int64(priv, 1, static_cast<int64_t>(p.seq));
       sqlite3_bind_blob(priv, 2, p.data.data(), static_cast<int>(p.data.size()), SQLITE_STATIC);

@@ -31,16 +31,16 @@ namespace aidtrace::store {
 
 // What identifies a log; written once by Create.
 struct LogMeta {
-  std::string origin;        // checkpoint origin line, also the log key's name
-  std::string log_vkey;      // verifier key of the log (C2SP form)
-  std::string created;       // RFC 3339
+  std::string origin;    // checkpoint origin line, also the log key's name
+  std::string log_vkey;  // verifier key of the log (C2SP form)
+  std::string created;   // RFC 3339
   // Where the log's signer key lives (absolute path). The key itself never enters the
   // store; commands that sign checkpoints read it from here unless told otherwise.
   std::string log_key_file;
 };
 
 struct LeafRecord {
-  std::string data;          // leaf bytes as logged
+  std::string data;  // leaf bytes as logged
   crypto::Hash event_id{};
   std::string actor;
   std::string nonce;
@@ -48,16 +48,17 @@ struct LeafRecord {
 
 struct PrivateRecord {
   uint64_t seq = 0;
-  std::string data;          // canonical JSON of the private record
+  std::string data;  // canonical JSON of the private record
 };
 
 // One atomic, durable write.
 struct AppendBatch {
-  uint64_t first_seq = 0;                                  // == Size() before the write
+  uint64_t first_seq = 0;  // == Size() before the write
   std::vector<LeafRecord> leaves;
-  std::vector<std::pair<log::NodeId, crypto::Hash>> nodes;  // newly complete subtrees, level 0 = leaf hashes
-  uint64_t checkpoint_size = 0;                             // == first_seq + leaves.size()
-  std::string checkpoint;                                   // signed note
+  std::vector<std::pair<log::NodeId, crypto::Hash>>
+      nodes;                     // newly complete subtrees, level 0 = leaf hashes
+  uint64_t checkpoint_size = 0;  // == first_seq + leaves.size()
+  std::string checkpoint;        // signed note
   std::vector<PrivateRecord> privates;
 };
 

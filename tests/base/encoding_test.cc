@@ -17,9 +17,13 @@ TEST(EncodingTest, Hex) {
 }
 
 TEST(EncodingTest, Base64Rfc4648Vectors) {
-  const std::pair<const char*, const char*> vectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},        {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, enc] : vectors) {
     EXPECT_EQ(Base64Encode(AsBytes(plain)), enc);
     auto dec = Base64Decode(enc);
@@ -29,7 +33,8 @@ TEST(EncodingTest, Base64Rfc4648Vectors) {
 }
 
 TEST(EncodingTest, Base64IsStrict) {
-  for (const char* bad : {"Zg", "Zg=", "Zh==", "Zm9v\n", " Zm9v", "Zm-v", "Zm_v", "====", "Zg==Zg=="}) {
+  for (const char* bad :
+       {"Zg", "Zg=", "Zh==", "Zm9v\n", " Zm9v", "Zm-v", "Zm_v", "====", "Zg==Zg=="}) {
     EXPECT_FALSE(Base64Decode(bad).ok()) << bad;
   }
 }
@@ -43,7 +48,10 @@ TEST(EncodingTest, Utf8Validation) {
   EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // > U+10FFFF
   EXPECT_FALSE(IsValidUtf8("\xE2\x82"));          // truncated
   EXPECT_FALSE(IsValidUtf8("\xFF"));
-  EXPECT_EQ(SanitizeUtf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(SanitizeUtf8("a\xFF"
+                         "b"),
+            "a\xEF\xBF\xBD"
+            "b");
 }
 
 }  // namespace

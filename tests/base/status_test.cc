@@ -10,13 +10,12 @@ namespace {
 
 TEST(StatusTest, EveryEventsMdCodeHasItsWireName) {
   // The codes of EVENTS.md "Rejections", in order: names are a contract.
-  const char* names[] = {"bad_json",          "bad_envelope",      "bad_signature",
-                         "unknown_party",     "unknown_key",       "key_revoked",
-                         "party_suspended",   "not_permitted",     "quorum_not_met",
-                         "replayed_nonce",    "unknown_ref",       "bad_state",
-                         "exceeds_stock",     "exceeds_allocation", "exceeds_commitment",
-                         "exceeds_balance",   "screening_blocked", "condition_unmet",
-                         "pii_mismatch",      "limit"};
+  const char* names[] = {
+      "bad_json",          "bad_envelope",       "bad_signature",      "unknown_party",
+      "unknown_key",       "key_revoked",        "party_suspended",    "not_permitted",
+      "quorum_not_met",    "replayed_nonce",     "unknown_ref",        "bad_state",
+      "exceeds_stock",     "exceeds_allocation", "exceeds_commitment", "exceeds_balance",
+      "screening_blocked", "condition_unmet",    "pii_mismatch",       "limit"};
   for (const char* n : names) {
     auto code = CodeFromName(n);
     ASSERT_TRUE(code.has_value()) << n;
@@ -28,14 +27,17 @@ TEST(StatusTest, EveryEventsMdCodeHasItsWireName) {
 
 TEST(StatusTest, ToJsonIsTheEventsMdErrorObject) {
   Status s(ErrorCode::kExceedsStock, "warehouse w1 holds 5 \"kg\"\n", "/body/lines/0");
-  EXPECT_EQ(s.ToJson(),
-            R"({"error":{"code":"exceeds_stock","message":"warehouse w1 holds 5 \"kg\"\n","path":"/body/lines/0"}})");
+  EXPECT_EQ(
+      s.ToJson(),
+      R"({"error":{"code":"exceeds_stock","message":"warehouse w1 holds 5 \"kg\"\n","path":"/body/lines/0"}})");
   EXPECT_EQ(s.ToString(), "exceeds_stock: warehouse w1 holds 5 \"kg\"\n (at /body/lines/0)");
 }
 
 TEST(StatusTest, ToJsonSanitisesInvalidUtf8) {
   Status s(ErrorCode::kBadJson, std::string("bad \xff byte"), "");
-  EXPECT_EQ(s.ToJson(), "{\"error\":{\"code\":\"bad_json\",\"message\":\"bad \xEF\xBF\xBD byte\",\"path\":\"\"}}");
+  EXPECT_EQ(
+      s.ToJson(),
+      "{\"error\":{\"code\":\"bad_json\",\"message\":\"bad \xEF\xBF\xBD byte\",\"path\":\"\"}}");
 }
 
 TEST(StatusTest, PathPrefixAndContext) {

@@ -29,7 +29,8 @@ struct CliRun {
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = (std::filesystem::temp_directory_path() / fmt::format("aidtrace-cli-{}", getpid())).string();
+    dir_ = (std::filesystem::temp_directory_path() / fmt::format("aidtrace-cli-{}", getpid()))
+               .string();
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     db_ = dir_ + "/log.db";
@@ -58,7 +59,8 @@ class CliTest : public ::testing::Test {
     CliRun k = Cli(fmt::format("keygen --name log.example.org --out {}/log.key", dir_));
     ASSERT_EQ(k.exit_code, 0) << k.err;
     log_vkey_ = k.out.substr(0, k.out.find('\n'));
-    CliRun i = Cli(fmt::format("init --db {} --origin log.example.org --log-key {}/log.key", db_, dir_));
+    CliRun i =
+        Cli(fmt::format("init --db {} --origin log.example.org --log-key {}/log.key", db_, dir_));
     ASSERT_EQ(i.exit_code, 0) << i.err;
   }
 
@@ -78,7 +80,8 @@ TEST_F(CliTest, KeygenWritesASecretKeyAndPrintsItsVerifier) {
   std::getline(f, skey);
   auto parsed = crypto::ParseSignerKey(skey);
   ASSERT_TRUE(parsed.ok());
-  EXPECT_EQ(crypto::FormatVerifierKey(crypto::VerifierOf(*parsed)), crypto::FormatVerifierKey(*vkey));
+  EXPECT_EQ(crypto::FormatVerifierKey(crypto::VerifierOf(*parsed)),
+            crypto::FormatVerifierKey(*vkey));
   EXPECT_EQ(std::filesystem::status(dir_ + "/a.key").permissions() & std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   // Never overwrites a key.
@@ -95,14 +98,18 @@ TEST_F(CliTest, AppendProveVerifyEndToEnd) {
   const std::string kb = Write("b.key", crypto::FormatSignerKey(b_.key) + "\n");
   json::Value genesis = json::Parse(testing::GenesisLine({&a_, &b_})).value();
   genesis.erase("sigs");
-  CliRun s = Cli(fmt::format("sign --key {} --key {} {}", ka, kb, Write("g.json", genesis.dump(2))));
+  CliRun s =
+      Cli(fmt::format("sign --key {} --key {} {}", ka, kb, Write("g.json", genesis.dump(2))));
   ASSERT_EQ(s.exit_code, 0) << s.err;
   std::string lines = s.out;
   for (int i = 0; i < 5; ++i) {
-    lines += testing::AdmitLine(a_, testing::MakeActor(fmt::format("v-{}", i), 100 + i), "vendor", fmt::format("n{}", i)) + "\n";
+    lines += testing::AdmitLine(a_, testing::MakeActor(fmt::format("v-{}", i), 100 + i), "vendor",
+                                fmt::format("n{}", i)) +
+             "\n";
   }
-  lines += "{not json\n";                       // line 7: bad_json
-  lines += testing::AdmitLine(a_, testing::MakeActor("v-0", 100), "vendor", "n0") + "\n";  // resubmission
+  lines += "{not json\n";  // line 7: bad_json
+  lines += testing::AdmitLine(a_, testing::MakeActor("v-0", 100), "vendor", "n0") +
+           "\n";  // resubmission
   CliRun ap = Cli(fmt::format("append --db {} {}", db_, Write("events.jsonl", lines)));
   EXPECT_EQ(ap.exit_code, 1) << ap.err;  // one line was rejected
   std::vector<json::Value> out;
@@ -136,7 +143,8 @@ TEST_F(CliTest, AppendProveVerifyEndToEnd) {
     auto note = crypto::OpenNote(proof->checkpoint, std::span(&vkey, 1));
     ASSERT_TRUE(note.ok());
     auto c = log::ParseCheckpointBody(note->text).value();
-    EXPECT_TRUE(log::VerifyInclusion(i, c.size, log::HashLeaf(AsBytes(data)), proof->hashes, c.root).ok());
+    EXPECT_TRUE(
+        log::VerifyInclusion(i, c.size, log::HashLeaf(AsBytes(data)), proof->hashes, c.root).ok());
   }
   // At an older size with no stored checkpoint: signed on demand with the recorded key.
   CliRun old = Cli(fmt::format("prove inclusion --db {} --index 1 --size 3", db_));
@@ -174,7 +182,8 @@ TEST_F(CliTest, ErrorsSayWhatWhereAndWhy) {
   EXPECT_EQ(Cli("frobnicate").exit_code, 2);
   // A key whose name is not the origin.
   Cli(fmt::format("keygen --name other --out {}/o.key", dir_));
-  CliRun i = Cli(fmt::format("init --db {}/o.db --origin log.example.org --log-key {}/o.key", dir_, dir_));
+  CliRun i =
+      Cli(fmt::format("init --db {}/o.db --origin log.example.org --log-key {}/o.key", dir_, dir_));
   EXPECT_EQ(i.exit_code, 2);
   EXPECT_NE(i.err.find("must equal the origin"), std::string::npos) << i.err;
 }

@@ -41,7 +41,9 @@ class EnvelopeTest : public ::testing::Test {
 
   json::Value Release() {
     return MakeEnvelope("material.release", vendor_.id, "r-000193",
-                        {{"release", "rel-1"}, {"warehouse", "w1"}, {"to", "school-7"},
+                        {{"release", "rel-1"},
+                         {"warehouse", "w1"},
+                         {"to", "school-7"},
                          {"lines", {{{"item", "cement"}, {"quantity", 5000}}}}});
   }
   Status Code(const std::string& line) { return DecodeSubmission(line).status(); }
@@ -85,13 +87,20 @@ TEST_F(EnvelopeTest, ShapeErrorsNameTheMember) {
     std::string path;
   };
   const std::vector<Case> cases = {
-      {"v", nullptr, "/v"},          {"v", 2, "/v"},
-      {"type", nullptr, "/type"},    {"type", "Material.Release", "/type"},
-      {"type", 7, "/type"},          {"actor", "Vendor", "/actor"},
-      {"time", "2026-11-23 10:00", "/time"}, {"time", nullptr, "/time"},
-      {"nonce", "", "/nonce"},       {"nonce", std::string(129, 'n'), "/nonce"},
-      {"nonce", "a\nb", "/nonce"},   {"body", "x", "/body"},
-      {"body", nullptr, "/body"},    {"extra", 1, "/extra"},
+      {"v", nullptr, "/v"},
+      {"v", 2, "/v"},
+      {"type", nullptr, "/type"},
+      {"type", "Material.Release", "/type"},
+      {"type", 7, "/type"},
+      {"actor", "Vendor", "/actor"},
+      {"time", "2026-11-23 10:00", "/time"},
+      {"time", nullptr, "/time"},
+      {"nonce", "", "/nonce"},
+      {"nonce", std::string(129, 'n'), "/nonce"},
+      {"nonce", "a\nb", "/nonce"},
+      {"body", "x", "/body"},
+      {"body", nullptr, "/body"},
+      {"extra", 1, "/extra"},
   };
   for (const auto& c : cases) {
     json::Value env = Release();
@@ -122,11 +131,15 @@ TEST_F(EnvelopeTest, SignatureEntryErrors) {
             "/sigs/0/key");
   EXPECT_EQ(with_sigs({{{"signer", vendor_.id}, {"key", "0000000G"}, {"sig", good_sig}}}).path(),
             "/sigs/0/key");
-  EXPECT_EQ(with_sigs({{{"signer", vendor_.id}, {"key", "00000000"}, {"sig", Base64Encode(Bytes(63))}}}).path(),
-            "/sigs/0/sig");
-  EXPECT_EQ(with_sigs({{{"signer", vendor_.id}, {"key", "00000000"}, {"sig", "not base64"}}}).path(),
-            "/sigs/0/sig");
-  EXPECT_EQ(with_sigs({{{"signer", vendor_.id}, {"key", "00000000"}, {"sig", good_sig}, {"x", 1}}}).path(),
+  EXPECT_EQ(
+      with_sigs({{{"signer", vendor_.id}, {"key", "00000000"}, {"sig", Base64Encode(Bytes(63))}}})
+          .path(),
+      "/sigs/0/sig");
+  EXPECT_EQ(
+      with_sigs({{{"signer", vendor_.id}, {"key", "00000000"}, {"sig", "not base64"}}}).path(),
+      "/sigs/0/sig");
+  EXPECT_EQ(with_sigs({{{"signer", vendor_.id}, {"key", "00000000"}, {"sig", good_sig}, {"x", 1}}})
+                .path(),
             "/sigs/0/x");
   EXPECT_EQ(with_sigs({{{"signer", vendor_.id}, {"key", "00000000"}, {"sig", good_sig}},
                        {{"signer", vendor_.id}, {"key", "00000001"}, {"sig", good_sig}}})
@@ -150,8 +163,10 @@ TEST_F(EnvelopeTest, StrictJsonViolationsAreBadJson) {
 TEST_F(EnvelopeTest, PrivateRecordMustMatchPii) {
   json::Value priv = {{"salt", Base64Encode(Bytes(16, 7))},
                       {"names", {{"given", "Mohammed"}, {"family", "Haddad"}}}};
-  json::Value env = MakeEnvelope("beneficiary.register", monitor_.id, "b-1",
-                                 {{"beneficiary", "hh-1"}, {"pii", crypto::FormatTaggedHash(crypto::Sha256(json::Canonical(priv).value()))}});
+  json::Value env = MakeEnvelope(
+      "beneficiary.register", monitor_.id, "b-1",
+      {{"beneficiary", "hh-1"},
+       {"pii", crypto::FormatTaggedHash(crypto::Sha256(json::Canonical(priv).value()))}});
   auto ok = DecodeSubmission(SignedLine(env, {&monitor_}, &priv));
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_TRUE(ok->wrapped);
@@ -181,14 +196,16 @@ TEST_F(EnvelopeTest, PrivateRecordMustMatchPii) {
   json::Value short_salt = priv;
   short_salt["salt"] = Base64Encode(Bytes(15, 7));
   json::Value env2 = env;
-  env2["body"]["pii"] = crypto::FormatTaggedHash(crypto::Sha256(json::Canonical(short_salt).value()));
+  env2["body"]["pii"] =
+      crypto::FormatTaggedHash(crypto::Sha256(json::Canonical(short_salt).value()));
   s = DecodeSubmission(SignedLine(env2, {&monitor_}, &short_salt)).status();
   EXPECT_EQ(s.code(), ErrorCode::kBadEnvelope);
   EXPECT_EQ(s.path(), "/private/salt");
 
   // Unknown wrapper member.
   json::Value wrapper = {{"envelope", json::Parse(SignedLine(env, {&monitor_})).value()},
-                         {"private", priv}, {"extra", 1}};
+                         {"private", priv},
+                         {"extra", 1}};
   s = DecodeSubmission(json::Canonical(wrapper).value()).status();
   EXPECT_EQ(s.code(), ErrorCode::kBadEnvelope);
   EXPECT_EQ(s.path(), "/extra");
@@ -309,9 +326,15 @@ TEST_F(EnvelopeTest, MutatedInputNeverCrashes) {
     for (int e = 0; e < edits; ++e) {
       const size_t pos = rng() % m.size();
       switch (rng() % 3) {
-        case 0: m[pos] = static_cast<char>(rng() & 0xff); break;
-        case 1: m.erase(pos, 1 + rng() % 8); break;
-        default: m.insert(pos, 1, "{}[]\",:0\\"[rng() % 9]); break;
+        case 0:
+          m[pos] = static_cast<char>(rng() & 0xff);
+          break;
+        case 1:
+          m.erase(pos, 1 + rng() % 8);
+          break;
+        default:
+          m.insert(pos, 1, "{}[]\",:0\\"[rng() % 9]);
+          break;
       }
       if (m.empty()) m = "x";
     }

@@ -44,7 +44,8 @@ int RunChild(const std::string& db, int round) {
     const int n = 1 + static_cast<int>(rng() % 16);
     for (int k = 0; k < n; ++k) {
       const auto v = testing::MakeActor(fmt::format("v-{}-{}-{}", round, i, k), rng());
-      auto p = ledger.Prepare(testing::AdmitLine(Monitor(), v, "vendor", fmt::format("{}-{}-{}", round, i, k)));
+      auto p = ledger.Prepare(
+          testing::AdmitLine(Monitor(), v, "vendor", fmt::format("{}-{}-{}", round, i, k)));
       if (!p.ok()) return 4;
       items.push_back(std::move(*p));
     }
@@ -57,7 +58,8 @@ int RunChild(const std::string& db, int round) {
       }
       out += fmt::format("{} {}\n", r->seq, HexEncode(r->leaf_hash));
     }
-    if (::write(STDOUT_FILENO, out.data(), out.size()) != static_cast<ssize_t>(out.size())) return 6;
+    if (::write(STDOUT_FILENO, out.data(), out.size()) != static_cast<ssize_t>(out.size()))
+      return 6;
   }
 }
 
@@ -66,7 +68,9 @@ std::string g_self;
 TEST(CrashTest, KilledWritersLoseNoAcknowledgedEvent) {
   const char* env_rounds = std::getenv("AIDTRACE_CRASH_ROUNDS");
   const int rounds = env_rounds != nullptr ? std::atoi(env_rounds) : 60;
-  const std::string dir = (std::filesystem::temp_directory_path() / fmt::format("aidtrace-crash-{}", getpid())).string();
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / fmt::format("aidtrace-crash-{}", getpid()))
+          .string();
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   const std::string db = dir + "/log.db";
@@ -90,7 +94,8 @@ TEST(CrashTest, KilledWritersLoseNoAcknowledgedEvent) {
       close(fds[0]);
       close(fds[1]);
       const std::string r = std::to_string(round);
-      execl(g_self.c_str(), g_self.c_str(), "--crash-child", db.c_str(), r.c_str(), static_cast<char*>(nullptr));
+      execl(g_self.c_str(), g_self.c_str(), "--crash-child", db.c_str(), r.c_str(),
+            static_cast<char*>(nullptr));
       _exit(127);
     }
     close(fds[1]);
@@ -101,7 +106,8 @@ TEST(CrashTest, KilledWritersLoseNoAcknowledgedEvent) {
     waitpid(pid, &status, 0);
     std::string printed;
     char buf[4096];
-    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) printed.append(buf, static_cast<size_t>(n));
+    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
+      printed.append(buf, static_cast<size_t>(n));
     close(fds[0]);
     ASSERT_TRUE(WIFSIGNALED(status)) << "child exited early with " << WEXITSTATUS(status);
 
@@ -109,7 +115,8 @@ TEST(CrashTest, KilledWritersLoseNoAcknowledgedEvent) {
     ASSERT_TRUE(report.ok()) << "round " << round << ": " << report.status().ToString();
     LedgerOptions ro;
     ro.read_only = true;
-    auto l = Ledger::Open(*Env::Default(), db, std::make_unique<mechanism::Directory>(), std::nullopt, ro);
+    auto l = Ledger::Open(*Env::Default(), db, std::make_unique<mechanism::Directory>(),
+                          std::nullopt, ro);
     ASSERT_TRUE(l.ok());
     std::istringstream lines(printed);
     std::string line;
@@ -120,7 +127,8 @@ TEST(CrashTest, KilledWritersLoseNoAcknowledgedEvent) {
       ASSERT_EQ(std::sscanf(line.c_str(), "%lu %64s", &seq, hex), 2) << line;
       auto leaf = (*l)->Leaf(seq);
       ASSERT_TRUE(leaf.ok()) << "round " << round << ": acknowledged seq " << seq << " lost";
-      EXPECT_EQ(HexEncode(log::HashLeaf(AsBytes(*leaf))), hex) << "round " << round << " seq " << seq;
+      EXPECT_EQ(HexEncode(log::HashLeaf(AsBytes(*leaf))), hex)
+          << "round " << round << " seq " << seq;
       ++total_acknowledged;
     }
   }

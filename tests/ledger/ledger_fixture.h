@@ -21,7 +21,8 @@ class LedgerFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     env_.FreezeClock({1795428000, 0});
-    dir_ = (std::filesystem::temp_directory_path() / fmt::format("aidtrace-ledger-{}-{}", getpid(), counter_++))
+    dir_ = (std::filesystem::temp_directory_path() /
+            fmt::format("aidtrace-ledger-{}-{}", getpid(), counter_++))
                .string();
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
@@ -47,7 +48,8 @@ class LedgerFixture : public ::testing::Test {
     std::vector<size_t> where;
     for (size_t i = 0; i < lines.size(); ++i) {
       auto p = ledger_->Prepare(lines[i]);
-      out.push_back(p.ok() ? Result<event::Receipt>(Status(ErrorCode::kInternal, "pending")) : p.status());
+      out.push_back(p.ok() ? Result<event::Receipt>(Status(ErrorCode::kInternal, "pending"))
+                           : p.status());
       if (p.ok()) {
         items.push_back(std::move(*p));
         where.push_back(i);

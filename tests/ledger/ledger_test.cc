@@ -102,7 +102,8 @@ TEST_F(LedgerTest, AReusedNonceIsRefused) {
   EXPECT_EQ(r.status().path(), "/nonce");
   // Within one group too.
   auto v1 = testing::MakeActor("vendor-y", 78), v2 = testing::MakeActor("vendor-z", 79);
-  auto rs = Submit({testing::AdmitLine(un_, v1, "vendor", "n-9"), testing::AdmitLine(un_, v2, "vendor", "n-9")});
+  auto rs = Submit(
+      {testing::AdmitLine(un_, v1, "vendor", "n-9"), testing::AdmitLine(un_, v2, "vendor", "n-9")});
   EXPECT_TRUE(rs[0].ok());
   EXPECT_EQ(rs[1].status().code(), ErrorCode::kReplayedNonce);
   EXPECT_EQ(ledger_->Size(), 3u);
@@ -115,7 +116,8 @@ TEST_F(LedgerTest, ARejectedEventChangesNothing) {
   auto stranger = testing::MakeActor("stranger", 9);
   auto r = SubmitOne(testing::AdmitLine(stranger, testing::MakeActor("v", 10), "vendor", "x"));
   EXPECT_EQ(r.status().code(), ErrorCode::kUnknownParty);
-  auto bad_type = SubmitOne(testing::SignedLine(testing::MakeEnvelope("no.such", un_.id, "t", json::Value::object()), {&un_}));
+  auto bad_type = SubmitOne(testing::SignedLine(
+      testing::MakeEnvelope("no.such", un_.id, "t", json::Value::object()), {&un_}));
   EXPECT_EQ(bad_type.status().code(), ErrorCode::kBadEnvelope);
   EXPECT_EQ(bad_type.status().path(), "/type");
   EXPECT_EQ(ledger_->Size(), 1u);
@@ -128,37 +130,50 @@ TEST_F(LedgerTest, SuspendedPartiesAndRevokedKeysCannotSign) {
   ASSERT_TRUE(SubmitOne(Admit(1)).ok());
   const testing::Actor v = vendors_.back();
   auto pledge = [&](const std::string& nonce) {
-    return testing::SignedLine(testing::MakeEnvelope("stock.transfer", v.id, nonce, {{"transfer", nonce}}), {&v});
+    return testing::SignedLine(
+        testing::MakeEnvelope("stock.transfer", v.id, nonce, {{"transfer", nonce}}), {&v});
   };
   ASSERT_TRUE(SubmitOne(pledge("p1")).ok());
   ASSERT_TRUE(SubmitOne(Suspend(v.id, "s-1")).ok());
   auto r = SubmitOne(pledge("p2"));
   EXPECT_EQ(r.status().code(), ErrorCode::kPartySuspended);
   auto reinstate = testing::SignedLine(
-      testing::MakeEnvelope("party.reinstate", un_.id, "s-2", {{"party", v.id}, {"reason", "ok"}, {"case", "c-1"}}), {&un_});
+      testing::MakeEnvelope("party.reinstate", un_.id, "s-2",
+                            {{"party", v.id}, {"reason", "ok"}, {"case", "c-1"}}),
+      {&un_});
   ASSERT_TRUE(SubmitOne(reinstate).ok());
   ASSERT_TRUE(SubmitOne(pledge("p3")).ok());
   // The vendor adds a second key, then revokes the first.
   testing::Actor v2 = testing::MakeActor(v.id, 4242);
-  ASSERT_TRUE(SubmitOne(testing::SignedLine(
-                            testing::MakeEnvelope("key.add", v.id, "k1", {{"party", v.id}, {"key", v2.vkey}}), {&v}))
-                  .ok());
-  ASSERT_TRUE(SubmitOne(testing::SignedLine(testing::MakeEnvelope("key.revoke", v2.id, "k2",
-                                                                  {{"party", v.id}, {"key_id", crypto::KeyIdHex(v.key.id)}}),
-                                            {&v2}))
-                  .ok());
+  ASSERT_TRUE(
+      SubmitOne(testing::SignedLine(testing::MakeEnvelope("key.add", v.id, "k1",
+                                                          {{"party", v.id}, {"key", v2.vkey}}),
+                                    {&v}))
+          .ok());
+  ASSERT_TRUE(
+      SubmitOne(testing::SignedLine(testing::MakeEnvelope(
+                                        "key.revoke", v2.id, "k2",
+                                        {{"party", v.id}, {"key_id", crypto::KeyIdHex(v.key.id)}}),
+                                    {&v2}))
+          .ok());
   auto old_key = SubmitOne(pledge("p4"));
   EXPECT_EQ(old_key.status().code(), ErrorCode::kKeyRevoked);
   EXPECT_EQ(old_key.status().path(), "/sigs/0/key");
-  ASSERT_TRUE(SubmitOne(testing::SignedLine(testing::MakeEnvelope("stock.transfer", v2.id, "p5", {{"transfer", "p5"}}), {&v2})).ok());
+  ASSERT_TRUE(SubmitOne(testing::SignedLine(testing::MakeEnvelope("stock.transfer", v2.id, "p5",
+                                                                  {{"transfer", "p5"}}),
+                                            {&v2}))
+                  .ok());
 }
 
 TEST_F(LedgerTest, PrivateRecordsStayOutOfTheLog) {
   Genesis();
-  json::Value priv = {{"salt", Base64Encode(Bytes(16, 3))}, {"names", {{"given", "Fatima"}, {"family", "Zidan"}}}};
+  json::Value priv = {{"salt", Base64Encode(Bytes(16, 3))},
+                      {"names", {{"given", "Fatima"}, {"family", "Zidan"}}}};
   const std::string pii = crypto::FormatTaggedHash(crypto::Sha256(json::Canonical(priv).value()));
-  auto r = SubmitOne(testing::SignedLine(
-      testing::MakeEnvelope("beneficiary.register", un_.id, "b1", {{"beneficiary", "hh-1"}, {"pii", pii}}), {&un_}, &priv));
+  auto r =
+      SubmitOne(testing::SignedLine(testing::MakeEnvelope("beneficiary.register", un_.id, "b1",
+                                                          {{"beneficiary", "hh-1"}, {"pii", pii}}),
+                                    {&un_}, &priv));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(ledger_->Leaf(r->seq)->find("Zidan"), std::string::npos);
   auto stored = ledger_->PrivateRecord(r->seq);
@@ -188,7 +203,8 @@ TEST_F(LedgerTest, ProofsVerifyAtEverySize) {
       log::Checkpoint cp = OpenCheckpoint(*ledger_, proof->checkpoint);
       ASSERT_EQ(cp.size, size);
       const crypto::Hash leaf = log::HashLeaf(AsBytes(*ledger_->Leaf(i)));
-      EXPECT_TRUE(log::VerifyInclusion(i, size, leaf, proof->hashes, cp.root).ok()) << i << "/" << size;
+      EXPECT_TRUE(log::VerifyInclusion(i, size, leaf, proof->hashes, cp.root).ok())
+          << i << "/" << size;
     }
   }
   for (size_t a = 0; a < checkpoints.size(); ++a) {
@@ -209,7 +225,8 @@ TEST_F(LedgerTest, ConcurrentSubmittersShareFsyncs) {
   Genesis();
   constexpr int kThreads = 8, kEach = 40;
   std::vector<testing::Actor> vs;
-  for (int i = 0; i < kThreads * kEach; ++i) vs.push_back(testing::MakeActor(fmt::format("v-{}", i), 9000 + i));
+  for (int i = 0; i < kThreads * kEach; ++i)
+    vs.push_back(testing::MakeActor(fmt::format("v-{}", i), 9000 + i));
   std::vector<std::vector<std::string>> lines(kThreads);
   for (int i = 0; i < kThreads * kEach; ++i) {
     lines[i % kThreads].push_back(testing::AdmitLine(un_, vs[i], "vendor", fmt::format("n-{}", i)));
@@ -286,10 +303,13 @@ TEST_F(LedgerTest, AReadOnlyLedgerRefusesWrites) {
 
 TEST_F(LedgerTest, TheLogKeyMustMatch) {
   ledger_.reset();
-  auto wrong = Ledger::Open(env_, db_, std::make_unique<mechanism::Directory>(), testing::MakeActor("log.example.org", 1).key);
+  auto wrong = Ledger::Open(env_, db_, std::make_unique<mechanism::Directory>(),
+                            testing::MakeActor("log.example.org", 1).key);
   EXPECT_EQ(wrong.status().code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(Ledger::Create(env_, dir_ + "/other.db", "other.origin", log_key_, "k").code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(Ledger::Create(env_, db_, "log.example.org", log_key_, "k").code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(Ledger::Create(env_, dir_ + "/other.db", "other.origin", log_key_, "k").code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(Ledger::Create(env_, db_, "log.example.org", log_key_, "k").code(),
+            ErrorCode::kInvalidArgument);
 }
 
 // Every write and every fsync of a group commit fails in turn: the submitter gets a
@@ -327,7 +347,8 @@ TEST_F(LedgerTest, FailingEachWriteAndSyncIsClean) {
       }
       Open();
       auto report = Ledger::Verify(env_, db_, std::make_unique<mechanism::Directory>());
-      ASSERT_TRUE(report.ok()) << "kind " << kind << " k " << k << ": " << report.status().ToString();
+      ASSERT_TRUE(report.ok()) << "kind " << kind << " k " << k << ": "
+                               << report.status().ToString();
       for (const auto& a : acknowledged) {
         auto leaf = ledger_->Leaf(a.seq);
         ASSERT_TRUE(leaf.ok());
@@ -344,10 +365,13 @@ TEST_F(LedgerTest, IngestKeepsOrderAcrossChunksInFlight) {
   std::vector<std::string> lines = {testing::GenesisLine({&un_, &pa_, &cogat_, &donors_})};
   std::vector<testing::Actor> vs;
   for (int i = 0; i < 30; ++i) vs.push_back(testing::MakeActor(fmt::format("w-{}", i), 300 + i));
-  for (int i = 0; i < 30; ++i) lines.push_back(testing::AdmitLine(un_, vs[i], "vendor", fmt::format("a{}", i)));
+  for (int i = 0; i < 30; ++i)
+    lines.push_back(testing::AdmitLine(un_, vs[i], "vendor", fmt::format("a{}", i)));
   for (int i = 0; i < 30; ++i) {
-    lines.push_back(testing::SignedLine(
-        testing::MakeEnvelope("stock.transfer", vs[i].id, "t", {{"transfer", fmt::format("t{}", i)}}), {&vs[i]}));
+    lines.push_back(
+        testing::SignedLine(testing::MakeEnvelope("stock.transfer", vs[i].id, "t",
+                                                  {{"transfer", fmt::format("t{}", i)}}),
+                            {&vs[i]}));
     if (i % 7 == 0) lines.push_back("{\"not\": \"an envelope\"}");
   }
   lines.push_back(lines[5]);  // a resubmission
@@ -357,11 +381,13 @@ TEST_F(LedgerTest, IngestKeepsOrderAcrossChunksInFlight) {
     for (; next < lines.size() && chunk.size() < 4; ++next) chunk.push_back(lines[next]);
     return !chunk.empty();
   };
-  auto sink = [&](const std::vector<std::string>& chunk, const std::vector<Result<event::Receipt>>& results) {
+  auto sink = [&](const std::vector<std::string>& chunk,
+                  const std::vector<Result<event::Receipt>>& results) {
     ASSERT_EQ(chunk.size(), results.size());
     for (size_t i = 0; i < chunk.size(); ++i) {
       EXPECT_EQ(chunk[i], lines[seen + i]);
-      outputs.push_back(results[i].ok() ? fmt::format("seq {}", results[i]->seq) : std::string(results[i].status().code_name()));
+      outputs.push_back(results[i].ok() ? fmt::format("seq {}", results[i]->seq)
+                                        : std::string(results[i].status().code_name()));
     }
     seen += chunk.size();
   };

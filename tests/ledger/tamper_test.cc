@@ -35,7 +35,8 @@ class TamperTest : public LedgerFixture {
     sqlite3_stmt* st = nullptr;
     EXPECT_EQ(sqlite3_prepare_v2(db, select.c_str(), -1, &st, nullptr), SQLITE_OK) << select;
     EXPECT_EQ(sqlite3_step(st), SQLITE_ROW) << select;
-    std::string blob(static_cast<const char*>(sqlite3_column_blob(st, 0)), sqlite3_column_bytes(st, 0));
+    std::string blob(static_cast<const char*>(sqlite3_column_blob(st, 0)),
+                     sqlite3_column_bytes(st, 0));
     sqlite3_finalize(st);
     pos %= blob.size();
     blob[pos] = static_cast<char>(blob[pos] ^ 0x01);
@@ -68,10 +69,12 @@ TEST_F(TamperTest, EveryLeafByteFlipIsFoundWithItsIndex) {
         return n;
       }();
       if (pos >= len) break;
-      Status s = FlipAndVerify(sel, fmt::format("UPDATE leaves SET data = ?1 WHERE seq = {}", seq), pos);
+      Status s =
+          FlipAndVerify(sel, fmt::format("UPDATE leaves SET data = ?1 WHERE seq = {}", seq), pos);
       ASSERT_EQ(s.code(), ErrorCode::kCorrupt) << "seq " << seq << " byte " << pos;
-      const bool named = s.message().find(fmt::format("leaf {}:", seq)) != std::string::npos ||
-                         s.message().find(fmt::format("level 0 index {} ", seq)) != std::string::npos;
+      const bool named =
+          s.message().find(fmt::format("leaf {}:", seq)) != std::string::npos ||
+          s.message().find(fmt::format("level 0 index {} ", seq)) != std::string::npos;
       EXPECT_TRUE(named) << "seq " << seq << " byte " << pos << ": " << s.message();
     }
   }
@@ -85,13 +88,16 @@ TEST_F(TamperTest, EveryStoredHashFlipIsFoundWithItsIndex) {
   for (auto [level, idx] : nodes) {
     for (size_t pos : {0, 13, 31}) {
       // Leaf hashes (level 0) are stored beside their leaf; the rest in the hash table.
-      Status s = level == 0
-                     ? FlipAndVerify(fmt::format("SELECT hash FROM leaves WHERE seq = {}", idx),
-                                     fmt::format("UPDATE leaves SET hash = ?1 WHERE seq = {}", idx), pos)
-                     : FlipAndVerify(
-                           fmt::format("SELECT hash FROM hashes WHERE level = {} AND idx = {}", level, idx),
-                           fmt::format("UPDATE hashes SET hash = ?1 WHERE level = {} AND idx = {}", level, idx),
-                           pos);
+      Status s =
+          level == 0
+              ? FlipAndVerify(fmt::format("SELECT hash FROM leaves WHERE seq = {}", idx),
+                              fmt::format("UPDATE leaves SET hash = ?1 WHERE seq = {}", idx), pos)
+              : FlipAndVerify(
+                    fmt::format("SELECT hash FROM hashes WHERE level = {} AND idx = {}", level,
+                                idx),
+                    fmt::format("UPDATE hashes SET hash = ?1 WHERE level = {} AND idx = {}", level,
+                                idx),
+                    pos);
       ASSERT_EQ(s.code(), ErrorCode::kCorrupt) << level << "/" << idx;
       EXPECT_NE(s.message().find(fmt::format("level {} index {} ", level, idx)), std::string::npos)
           << s.message();
@@ -116,11 +122,13 @@ TEST_F(TamperTest, ADeletedLeafIsFound) {
   std::filesystem::copy_file(pristine_, db_, std::filesystem::copy_options::overwrite_existing);
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "DELETE FROM leaves WHERE seq = 5", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DELETE FROM leaves WHERE seq = 5", nullptr, nullptr, nullptr),
+            SQLITE_OK);
   sqlite3_close(db);
   auto report = Ledger::Verify(env_, db_, std::make_unique<mechanism::Directory>());
   EXPECT_EQ(report.status().code(), ErrorCode::kCorrupt);
-  EXPECT_NE(report.status().message().find("leaf 5"), std::string::npos) << report.status().message();
+  EXPECT_NE(report.status().message().find("leaf 5"), std::string::npos)
+      << report.status().message();
 }
 
 }  // namespace

@@ -65,16 +65,22 @@ TEST_F(DirectoryTest, AdmissionsKeysAndSuspensions) {
   EXPECT_EQ(Run(testing::AdmitLine(a_, v_, "vendor", "n2")).code(), ErrorCode::kBadState);
   const crypto::Hash before = dir_.Digest();
   Status unknown = Run(testing::SignedLine(
-      testing::MakeEnvelope("party.suspend", a_.id, "s0", {{"party", "nobody"}, {"reason", "x"}, {"case", "c"}}), {&a_}));
+      testing::MakeEnvelope("party.suspend", a_.id, "s0",
+                            {{"party", "nobody"}, {"reason", "x"}, {"case", "c"}}),
+      {&a_}));
   EXPECT_EQ(unknown.code(), ErrorCode::kUnknownRef);
   EXPECT_EQ(dir_.Digest(), before);
   ASSERT_TRUE(Run(testing::SignedLine(
-                      testing::MakeEnvelope("party.suspend", a_.id, "s1", {{"party", v_.id}, {"reason", "x"}, {"case", "c"}}), {&a_}))
+                      testing::MakeEnvelope("party.suspend", a_.id, "s1",
+                                            {{"party", v_.id}, {"reason", "x"}, {"case", "c"}}),
+                      {&a_}))
                   .ok());
   EXPECT_TRUE(dir_.FindParty(v_.id)->suspended);
   EXPECT_NE(dir_.Digest(), before);
-  Status again = Run(testing::SignedLine(
-      testing::MakeEnvelope("party.suspend", a_.id, "s2", {{"party", v_.id}, {"reason", "x"}, {"case", "c"}}), {&a_}));
+  Status again = Run(
+      testing::SignedLine(testing::MakeEnvelope("party.suspend", a_.id, "s2",
+                                                {{"party", v_.id}, {"reason", "x"}, {"case", "c"}}),
+                          {&a_}));
   EXPECT_EQ(again.code(), ErrorCode::kBadState);
 }
 

@@ -51,7 +51,8 @@ class StoreConformance : public ::testing::TestWithParam<size_t> {
  protected:
   void SetUp() override {
     dir_ = (std::filesystem::temp_directory_path() /
-            fmt::format("aidtrace-store-{}-{}", getpid(), ::testing::UnitTest::GetInstance()->random_seed()))
+            fmt::format("aidtrace-store-{}-{}", getpid(),
+                        ::testing::UnitTest::GetInstance()->random_seed()))
                .string();
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
@@ -100,15 +101,19 @@ TEST_P(StoreConformance, AppendAndReadBack) {
   EXPECT_EQ(store_->ReadLeaf(8).status().code(), ErrorCode::kNotFound);
 
   std::vector<uint64_t> seen;
-  ASSERT_TRUE(store_->ScanLeaves(2, 7, [&](uint64_t seq, std::string_view data) {
-    EXPECT_EQ(data, fmt::format("leaf-{}", seq));
-    seen.push_back(seq);
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->ScanLeaves(2, 7,
+                               [&](uint64_t seq, std::string_view data) {
+                                 EXPECT_EQ(data, fmt::format("leaf-{}", seq));
+                                 seen.push_back(seq);
+                                 return Status::Ok();
+                               })
+                  .ok());
   EXPECT_EQ(seen, (std::vector<uint64_t>{2, 3, 4, 5, 6}));
 
   std::vector<std::optional<NonceRecord>> many;
-  const std::vector<Store::NonceKey> keys = {{"actor-1", "nonce-4"}, {"actor-0", "nonce-99"}, {"actor-2", "nonce-2"}};
+  const std::vector<Store::NonceKey> keys = {
+      {"actor-1", "nonce-4"}, {"actor-0", "nonce-99"}, {"actor-2", "nonce-2"}};
   ASSERT_TRUE(store_->FindNonces(keys, many).ok());
   ASSERT_EQ(many.size(), 3u);
   EXPECT_EQ(many[0]->seq, 4u);
@@ -128,10 +133,12 @@ TEST_P(StoreConformance, AppendAndReadBack) {
   EXPECT_EQ(**store_->CheckpointAt(8), "checkpoint-8");
   EXPECT_FALSE(store_->CheckpointAt(7)->has_value());
   std::vector<uint64_t> sizes;
-  ASSERT_TRUE(store_->ScanCheckpoints([&](uint64_t s, std::string_view) {
-    sizes.push_back(s);
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->ScanCheckpoints([&](uint64_t s, std::string_view) {
+                    sizes.push_back(s);
+                    return Status::Ok();
+                  })
+                  .ok());
   EXPECT_EQ(sizes, (std::vector<uint64_t>{5, 8}));
 
   EXPECT_EQ(**store_->ReadPrivate(3), "{\"private\":3}");
@@ -145,11 +152,14 @@ TEST_P(StoreConformance, AppendAndReadBack) {
   std::vector<log::NodeId> missing = {{3, 0}};
   EXPECT_EQ(store_->ReadHashes(missing, std::span(out).first(1)).code(), ErrorCode::kCorrupt);
   uint64_t count = 0;
-  ASSERT_TRUE(store_->ScanHashes(0, 3, UINT64_MAX, [&](uint64_t idx, const crypto::Hash& h) {
-    EXPECT_EQ(h, H(1000000 + idx));
-    ++count;
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->ScanHashes(0, 3, UINT64_MAX,
+                               [&](uint64_t idx, const crypto::Hash& h) {
+                                 EXPECT_EQ(h, H(1000000 + idx));
+                                 ++count;
+                                 return Status::Ok();
+                               })
+                  .ok());
   EXPECT_EQ(count, 5u);
 
   Reopen();
@@ -210,13 +220,16 @@ TEST_P(StoreConformance, EveryWriteAndSyncFailureIsCleanAndAtomic) {
       // Reopen and check the batch is all there or not there at all.
       Reopen();
       const uint64_t now = *store_->Size();
-      ASSERT_TRUE(now == size || now == size + 10) << "kind " << kind << " k " << k << " size " << now;
+      ASSERT_TRUE(now == size || now == size + 10)
+          << "kind " << kind << " k " << k << " size " << now;
       if (now == size + 10) {
         EXPECT_EQ(**store_->CheckpointAt(now), fmt::format("checkpoint-{}", now));
         EXPECT_EQ(*store_->ReadLeaf(now - 1), fmt::format("leaf-{}", now - 1));
       } else {
         EXPECT_FALSE(s.ok()) << "an acknowledged batch was lost";
-        EXPECT_FALSE(store_->FindNonce(fmt::format("actor-{}", size % 3), fmt::format("nonce-{}", size))->has_value());
+        EXPECT_FALSE(
+            store_->FindNonce(fmt::format("actor-{}", size % 3), fmt::format("nonce-{}", size))
+                ->has_value());
       }
       size = now;
     }

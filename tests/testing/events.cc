@@ -8,7 +8,8 @@ namespace aidtrace::testing {
 
 Actor MakeActor(const std::string& id, uint64_t seed) {
   crypto::Seed s{};
-  for (size_t i = 0; i < s.size(); ++i) s[i] = static_cast<uint8_t>((seed >> (8 * (i % 8))) + i * 31);
+  for (size_t i = 0; i < s.size(); ++i)
+    s[i] = static_cast<uint8_t>((seed >> (8 * (i % 8))) + i * 31);
   Actor a;
   a.id = id;
   a.key.name = id;
@@ -20,8 +21,8 @@ Actor MakeActor(const std::string& id, uint64_t seed) {
 
 json::Value MakeEnvelope(const std::string& type, const std::string& actor,
                          const std::string& nonce, json::Value body, const std::string& time) {
-  return {{"v", 1}, {"type", type}, {"actor", actor}, {"time", time}, {"nonce", nonce},
-          {"body", std::move(body)}};
+  return {{"v", 1},       {"type", type},   {"actor", actor},
+          {"time", time}, {"nonce", nonce}, {"body", std::move(body)}};
 }
 
 std::string SignedLine(json::Value envelope, const std::vector<const Actor*>& signers,
@@ -42,20 +43,25 @@ std::string GenesisLine(const std::vector<const Actor*>& founders) {
   json::Value parties = json::Value::array();
   json::Value of = json::Value::array();
   for (const Actor* a : founders) {
-    parties.push_back({{"party", a->id}, {"name", "Founder " + a->id}, {"roles", {"governor"}},
+    parties.push_back({{"party", a->id},
+                       {"name", "Founder " + a->id},
+                       {"roles", {"governor"}},
                        {"keys", {a->vkey}}});
     of.push_back(a->id);
   }
   json::Value policy = {{"governance", {{"of", of}, {"k", founders.size()}}}};
-  json::Value body = {{"mechanism", "test-mechanism"}, {"name", "Test mechanism"},
-                      {"parties", parties}, {"policy", policy}};
+  json::Value body = {{"mechanism", "test-mechanism"},
+                      {"name", "Test mechanism"},
+                      {"parties", parties},
+                      {"policy", policy}};
   return SignedLine(MakeEnvelope("mechanism.genesis", founders[0]->id, "genesis", body), founders);
 }
 
 std::string AdmitLine(const Actor& by, const Actor& party, const std::string& role,
                       const std::string& nonce) {
-  json::Value body = {{"party", party.id}, {"name", "Party " + party.id}, {"roles", {role}},
-                      {"keys", {party.vkey}}, {"country", "ps"}, {"registration", "r-" + party.id}};
+  json::Value body = {{"party", party.id}, {"name", "Party " + party.id},
+                      {"roles", {role}},   {"keys", {party.vkey}},
+                      {"country", "ps"},   {"registration", "r-" + party.id}};
   return SignedLine(MakeEnvelope("party.admit", by.id, nonce, body), {&by});
 }
 

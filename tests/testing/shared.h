@@ -19,14 +19,14 @@ bool SharedRequired();
 }  // namespace aidtrace::testing
 
 // Skips (loudly) or fails the current test when `relative` under shared/ is missing.
-#define AIDTRACE_REQUIRE_SHARED(relative)                                              \
-  do {                                                                                 \
-    const auto aidtrace_p_ = ::aidtrace::testing::SharedDir() / (relative);            \
-    if (!std::filesystem::exists(aidtrace_p_)) {                                       \
-      if (::aidtrace::testing::SharedRequired()) {                                     \
-        FAIL() << "shared data missing: " << aidtrace_p_;                              \
-      }                                                                                \
-      GTEST_SKIP() << "\n*** SHARED DATA ABSENT: " << aidtrace_p_                      \
-                   << " -- set AIDTRACE_SHARED_DIR; this test did NOT run ***";        \
-    }                                                                                  \
+#define AIDTRACE_REQUIRE_SHARED(relative)                                       \
+  do {                                                                          \
+    const auto aidtrace_p_ = ::aidtrace::testing::SharedDir() / (relative);     \
+    if (!std::filesystem::exists(aidtrace_p_)) {                                \
+      if (::aidtrace::testing::SharedRequired()) {                              \
+        FAIL() << "shared data missing: " << aidtrace_p_;                       \
+      }                                                                         \
+      GTEST_SKIP() << "\n*** SHARED DATA ABSENT: " << aidtrace_p_               \
+                   << " -- set AIDTRACE_SHARED_DIR; this test did NOT run ***"; \
+    }                                                                           \
   } while (0)

@@ -24,7 +24,7 @@ struct ShimFile {
   sqlite3_file base;  // must be first
   sqlite3_file* real;
   Env* env;
-  const char* path;   // owned by SQLite, valid until close
+  const char* path;  // owned by SQLite, valid until close
 };
 
 ShimVfs* Shim(sqlite3_vfs* v) { return static_cast<ShimVfs*>(v->pAppData); }
@@ -41,8 +41,9 @@ int XRead(sqlite3_file* f, void* buf, int n, sqlite3_int64 off) {
 }
 int XWrite(sqlite3_file* f, const void* buf, int n, sqlite3_int64 off) {
   auto* s = reinterpret_cast<ShimFile*>(f);
-  if (!s->env->BeforeWrite(s->path != nullptr ? s->path : "", static_cast<uint64_t>(off),
-                           static_cast<size_t>(n))
+  if (!s->env
+           ->BeforeWrite(s->path != nullptr ? s->path : "", static_cast<uint64_t>(off),
+                         static_cast<size_t>(n))
            .ok()) {
     return SQLITE_IOERR_WRITE;
   }
@@ -93,10 +94,25 @@ int XUnfetch(sqlite3_file* f, sqlite3_int64 off, void* p) {
 }
 
 const sqlite3_io_methods kMethods = {
-    3,          XClose,         XRead,      XWrite,       XTruncate,       XSync,
-    XFileSize,  XLock,          XUnlock,    XCheckReservedLock,            XFileControl,
-    XSectorSize, XDeviceCharacteristics,    XShmMap,      XShmLock,        XShmBarrier,
-    XShmUnmap,  XFetch,         XUnfetch,
+    3,
+    XClose,
+    XRead,
+    XWrite,
+    XTruncate,
+    XSync,
+    XFileSize,
+    XLock,
+    XUnlock,
+    XCheckReservedLock,
+    XFileControl,
+    XSectorSize,
+    XDeviceCharacteristics,
+    XShmMap,
+    XShmLock,
+    XShmBarrier,
+    XShmUnmap,
+    XFetch,
+    XUnfetch,
 };
 
 int VOpen(sqlite3_vfs* v, const char* name, sqlite3_file* f, int flags, int* out_flags) {
