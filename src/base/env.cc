@@ -28,8 +28,12 @@ class PosixEnv final : public Env {
 };
 
 Status Errno(std::string_view what, const std::string& path) {
-  return Status(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIoError,
-                fmt::format("{} {}: {}", what, path, std::strerror(errno)));
+  const int err = errno;
+  char buf[256];
+  // GNU strerror_r: thread-safe, returns the message (possibly not in buf).
+  const char* msg = strerror_r(err, buf, sizeof buf);
+  return Status(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIoError,
+                fmt::format("{} {}: {}", what, path, msg));
 }
 
 std::string DirName(const std::string& path) {

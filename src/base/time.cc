@@ -87,7 +87,8 @@ Result<Timestamp> ParseRfc3339(std::string_view s) {
   if (pos >= s.size() || s[pos] != 'Z') return TimeError(s, pos, "expected 'Z' (UTC)");
   if (pos + 1 != s.size()) return TimeError(s, pos + 1, "trailing characters");
   Timestamp t;
-  t.seconds = DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+  t.seconds = DaysFromCivil(year, month, day) * 86400 + int64_t{hour} * 3600 +
+              int64_t{minute} * 60 + second;
   t.nanos = nanos;
   return t;
 }

@@ -79,8 +79,9 @@ uint32_t NextRank(std::string_view s, size_t& i) {
       n = 1;
     } else {
       cp = c & (0x7Fu >> n);
-      for (size_t k = 1; k < n; ++k)
+      for (size_t k = 1; k < n; ++k) {
         cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
+      }
     }
   }
   i += n;

@@ -566,8 +566,9 @@ Result<VerifyReport> Ledger::Verify(Env& env, const std::string& path,
   ASSIGN_OR_RETURN(auto store, store::Store::OpenSqlite(env, path));
   ASSIGN_OR_RETURN(const store::LogMeta meta, store->Meta());
   auto vkey = crypto::ParseVerifierKey(meta.log_vkey);
-  if (!vkey.ok())
+  if (!vkey.ok()) {
     return Status(ErrorCode::kCorrupt, "stored log key is malformed: " + vkey.status().message());
+  }
   ASSIGN_OR_RETURN(const uint64_t size, store->Size());
   VerifyReport report;
 

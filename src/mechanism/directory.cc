@@ -61,8 +61,9 @@ Result<std::string> BodyId(const json::Value& obj, std::string_view key,
 // Parses `keys` (array of verifier keys named after `party`) into `out`.
 Status ParseKeys(const json::Value& keys, const std::string& party, const std::string& path,
                  std::map<uint32_t, Directory::Key>& out) {
-  if (!keys.is_array() || keys.empty())
+  if (!keys.is_array() || keys.empty()) {
     return Bad(path, "keys must be a non-empty array of verifier keys");
+  }
   for (size_t i = 0; i < keys.size(); ++i) {
     const std::string p = fmt::format("{}/{}", path, i);
     if (!keys[i].is_string()) return Bad(p, "a key must be a verifier key string");
@@ -91,8 +92,9 @@ Status ParseRoles(const json::Value& roles, const std::string& path,
     out.push_back(roles[i].get<std::string>());
   }
   std::sort(out.begin(), out.end());
-  if (std::adjacent_find(out.begin(), out.end()) != out.end())
+  if (std::adjacent_find(out.begin(), out.end()) != out.end()) {
     return Bad(path, "a role is listed twice");
+  }
   return Status::Ok();
 }
 
@@ -209,8 +211,9 @@ Result<std::map<std::string, Directory::Party, std::less<>>> Directory::Founders
   RETURN_IF_ERROR(BodyId(body, "mechanism").status());
   RETURN_IF_ERROR(BodyString(body, "name").status());
   const auto policy = body.find("policy");
-  if (policy == body.end() || !policy->is_object())
+  if (policy == body.end() || !policy->is_object()) {
     return Bad("/body/policy", "body.policy must be an object");
+  }
   const auto parties = body.find("parties");
   if (parties == body.end() || !parties->is_array() || parties->empty()) {
     return Bad("/body/parties", "body.parties must list the founding parties");
@@ -278,8 +281,9 @@ Status Directory::ApplyOther(const event::Envelope& env) {
     if (env.type == "key.add") {
       std::map<uint32_t, Key> added;
       const auto key = body.find("key");
-      if (key == body.end() || !key->is_string())
+      if (key == body.end() || !key->is_string()) {
         return Bad("/body/key", "body.key must be a verifier key");
+      }
       RETURN_IF_ERROR(ParseKeys(json::Value::array({*key}), id, "/body/key", added));
       const auto& [kid, k] = *added.begin();
       if (party.keys.contains(kid)) {
@@ -292,16 +296,18 @@ Status Directory::ApplyOther(const event::Envelope& env) {
       auto bytes = kid != body.end() && kid->is_string()
                        ? HexDecode(kid->get<std::string>())
                        : Result<Bytes>(Status(ErrorCode::kInvalidArgument, ""));
-      if (!bytes.ok() || bytes->size() != 4)
+      if (!bytes.ok() || bytes->size() != 4) {
         return Bad("/body/key_id", "key_id must be 8 hex digits");
+      }
       const uint32_t id32 = (uint32_t{(*bytes)[0]} << 24) | (uint32_t{(*bytes)[1]} << 16) |
                             (uint32_t{(*bytes)[2]} << 8) | uint32_t{(*bytes)[3]};
       const auto k = party.keys.find(id32);
       if (k == party.keys.end()) {
         return Status(ErrorCode::kUnknownKey, "the party has no such key", "/body/key_id");
       }
-      if (k->second.revoked)
+      if (k->second.revoked) {
         return Status(ErrorCode::kBadState, "the key is already revoked", "/body/key_id");
+      }
       k->second.revoked = true;
     } else {
       const bool suspend = env.type == "party.suspend";

@@ -183,8 +183,9 @@ class SqliteStore final : public Store {
   Status Initialize(const LogMeta& meta) override {
     std::lock_guard lock(write_mu_);
     auto existing = MetaLocked(*writer_);
-    if (existing.ok())
+    if (existing.ok()) {
       return Status(ErrorCode::kInvalidArgument, "the store is already initialised");
+    }
     RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
     Status s = [&]() -> Status {
       for (const auto& [k, v] : {std::pair<const char*, const std::string*>{"origin", &meta.origin},
@@ -303,8 +304,9 @@ class SqliteStore final : public Store {
     if (rc == SQLITE_ROW) {
       NonceRecord n;
       n.seq = static_cast<uint64_t>(sqlite3_column_int64(st, 0));
-      if (!ColHash(st, 1, n.event_id))
+      if (!ColHash(st, 1, n.event_id)) {
         return Status(ErrorCode::kCorrupt, "stored event id is not 32 bytes");
+      }
       return std::optional<NonceRecord>(n);
     }
     if (rc == SQLITE_DONE) return std::optional<NonceRecord>();
@@ -331,8 +333,9 @@ class SqliteStore final : public Store {
         if (rc == SQLITE_ROW) {
           NonceRecord n;
           n.seq = static_cast<uint64_t>(sqlite3_column_int64(st, 0));
-          if (!ColHash(st, 1, n.event_id))
+          if (!ColHash(st, 1, n.event_id)) {
             return Status(ErrorCode::kCorrupt, "stored event id is not 32 bytes");
+          }
           out[i] = n;
         } else if (rc != SQLITE_DONE) {
           return SqlError(lease.conn->db(), "find nonces");
