@@ -12,6 +12,7 @@ namespace {
 struct InFlight {
   std::shared_ptr<std::vector<std::string>> chunk;
   std::future<std::vector<Result<event::Receipt>>> results;
+  std::shared_future<void> queued;  // set once this chunk joined the ledger's queue
 };
 
 // Chunks submitted but not yet handed to the sink. Two in flight let the ledger merge
@@ -41,7 +42,14 @@ IngestStats Ingest(Ledger& ledger, const ChunkSource& source, const ResultSink& 
     ParallelFor(chunk->size(), threads,
                 [&](size_t i) { prepared[i] = ledger.Prepare((*chunk)[i]); });
     while (inflight.size() >= kDepth) drain_one();
-    auto task = [&ledger, prepared = std::move(prepared)]() mutable {
+    // Chunks must join the ledger's queue in input order: each task waits until the
+    // previous one has joined before it submits.
+    std::shared_future<void> previous =
+        inflight.empty() ? std::shared_future<void>() : inflight.back().queued;
+    auto queued = std::make_shared<std::promise<void>>();
+    std::shared_future<void> queued_future = queued->get_future().share();
+    auto task = [&ledger, prepared = std::move(prepared), previous, queued]() mutable {
+      if (previous.valid()) previous.wait();
       std::vector<Prepared> items;
       std::vector<size_t> where;
       items.reserve(prepared.size());
@@ -56,11 +64,11 @@ IngestStats Ingest(Ledger& ledger, const ChunkSource& source, const ResultSink& 
           results.emplace_back(prepared[i].status());
         }
       }
-      auto submitted = ledger.Submit(std::move(items));
+      auto submitted = ledger.Submit(std::move(items), [&queued] { queued->set_value(); });
       for (size_t k = 0; k < where.size(); ++k) results[where[k]] = std::move(submitted[k]);
       return results;
     };
-    inflight.push_back({chunk, std::async(std::launch::async, std::move(task))});
+    inflight.push_back({chunk, std::async(std::launch::async, std::move(task)), queued_future});
   }
   while (!inflight.empty()) drain_one();
   return stats;

@@ -311,15 +311,20 @@ Result<Prepared> Ledger::Prepare(std::string_view submission) const {
   return p;
 }
 
-std::vector<Result<event::Receipt>> Ledger::Submit(std::vector<Prepared> items) {
+std::vector<Result<event::Receipt>> Ledger::Submit(std::vector<Prepared> items,
+                                                   const std::function<void()>& on_queued) {
   std::vector<Result<event::Receipt>> results(items.size(),
                                               Status(ErrorCode::kInternal, "not processed"));
-  if (items.empty()) return results;
+  if (items.empty()) {
+    if (on_queued) on_queued();
+    return results;
+  }
   Writer w;
   w.items = &items;
   w.results = &results;
   std::unique_lock lock(queue_mu_);
   writers_.push_back(&w);
+  if (on_queued) on_queued();
   w.cv.wait(lock, [&] { return w.done || writers_.front() == &w; });
   if (w.done) return results;
   // This caller leads: it takes every queued group up to max_batch events.

@@ -19,6 +19,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -87,8 +88,11 @@ class Ledger {
 
   // Sequences and durably appends `items` (as one group, possibly merged with other
   // callers' groups). Returns one result per item, in order: a receipt, the original
-  // receipt for a resubmitted identical envelope, or the rejection.
-  std::vector<Result<event::Receipt>> Submit(std::vector<Prepared> items);
+  // receipt for a resubmitted identical envelope, or the rejection. Groups are sequenced
+  // in the order they join the queue; `on_queued`, if given, runs right after this group
+  // joined it (so a caller can start the next Submit from another thread in order).
+  std::vector<Result<event::Receipt>> Submit(std::vector<Prepared> items,
+                                             const std::function<void()>& on_queued = {});
 
   uint64_t Size() const;
   const store::LogMeta& meta() const { return meta_; }
