@@ -19,11 +19,15 @@ $(BUILD_DIR)/build.ninja: CMakeLists.txt CMakePresets.json
 build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Every test of every layer (ctest prints the count).
+# Every test of every layer, in the release build and again under AddressSanitizer +
+# UndefinedBehaviorSanitizer (ctest prints the count of each run).
 test: build
 	cd $(BUILD_DIR) && AIDTRACE_SHARED_DIR=$(SHARED_DIR) ctest --output-on-failure -j $(JOBS)
+ifeq ($(PRESET),release)
+	$(MAKE) --no-print-directory test PRESET=debug
+endif
 
-# The same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Only the sanitizer run.
 test-debug:
 	$(MAKE) test PRESET=debug
 
