@@ -39,7 +39,9 @@ envelope() { # type actor nonce body
 say "3. Events, signed by their actors (genesis by all four founders)"
 parties=""
 for p in "${FOUNDERS[@]}"; do
-  parties+="${parties:+,}{\"party\":\"$p\",\"name\":\"$p\",\"roles\":[\"governor\"],\"keys\":[\"$(vk "$p")\"]}"
+  roles='"governor"'
+  if [ "$p" = un-mmu ]; then roles='"governor","monitor"'; fi
+  parties+="${parties:+,}{\"party\":\"$p\",\"name\":\"$p\",\"roles\":[$roles],\"keys\":[\"$(vk "$p")\"]}"
 done
 policy='{"governance":{"of":["un-mmu","pa-moca","cogat","donor-group"],"k":3},"consignment_approval":{"of":["cogat"],"k":1},"screening":{"review_at":700,"block_at":850,"four_eyes_at":850},"detection":{"stock_tolerance":20,"verify_window_days":60,"decision_sla_days":45}}'
 envelope mechanism.genesis un-mmu genesis \

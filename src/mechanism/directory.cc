@@ -11,6 +11,7 @@
 #include "base/encoding.h"
 #include "base/ids.h"
 #include "crypto/note.h"
+#include "mechanism/roles.h"
 
 namespace aidtrace::mechanism {
 namespace {
@@ -128,6 +129,10 @@ bool IsKnownRole(std::string_view role) {
 
 event::KeyLookup Directory::FindKey(std::string_view party, uint32_t key_id) const {
   std::shared_lock lock(mu_);
+  if (policy_.detector_key.has_value() && party == policy_.detector_key->name) {
+    if (key_id != policy_.detector_key->id) return {event::KeyState::kUnknownKey, {}};
+    return {event::KeyState::kActive, policy_.detector_key->key};
+  }
   return MapRegistry(parties_).FindKey(party, key_id);
 }
 
@@ -159,7 +164,8 @@ Status Directory::Authenticate(const event::Submission& sub,
       }
     }
     // Founders' keys come from the genesis body itself; every founder signs.
-    ASSIGN_OR_RETURN(const auto founders, Founders(env));
+    ASSIGN_OR_RETURN(const Genesis genesis, ParseGenesis(env));
+    const auto& founders = genesis.founders;
     if (!founders.contains(env.actor)) {
       return Status(ErrorCode::kUnknownParty, "the genesis actor must be a founding party",
                     "/actor");
@@ -188,8 +194,10 @@ Status Directory::Authenticate(const event::Submission& sub,
                                 env.actor),
                     "/actor");
     }
+    const bool detector =
+        policy_.detector_key.has_value() && env.actor == policy_.detector_key->name;
     const auto actor = parties_.find(env.actor);
-    if (actor == parties_.end()) {
+    if (actor == parties_.end() && !detector) {
       return Status(ErrorCode::kUnknownParty, fmt::format("no admitted party \"{}\"", env.actor),
                     "/actor");
     }
@@ -201,12 +209,19 @@ Status Directory::Authenticate(const event::Submission& sub,
                       i == 0 ? "/actor" : fmt::format("/sigs/{}/signer", i));
       }
     }
+    const RolesOf roles_of = [&](std::string_view party) -> const std::vector<std::string>* {
+      const auto p = parties_.find(party);
+      return p == parties_.end() ? nullptr : &p->second.roles;
+    };
+    RETURN_IF_ERROR(CheckPermission(env, policy_, roles_of,
+                                    policy_.detector_key.has_value()
+                                        ? std::string_view(policy_.detector_key->name)
+                                        : std::string_view()));
   }
   return event::VerifySignatures(env, *this, preverified);
 }
 
-Result<std::map<std::string, Directory::Party, std::less<>>> Directory::Founders(
-    const event::Envelope& env) {
+Result<Directory::Genesis> Directory::ParseGenesis(const event::Envelope& env) {
   const json::Value& body = env.body();
   RETURN_IF_ERROR(BodyId(body, "mechanism").status());
   RETURN_IF_ERROR(BodyString(body, "name").status());
@@ -236,16 +251,61 @@ Result<std::map<std::string, Directory::Party, std::less<>>> Directory::Founders
       return Bad(path + "/party", fmt::format("founder \"{}\" is listed twice", id));
     }
   }
-  return founders;
+  auto parsed = ParsePolicy(*policy);
+  if (!parsed.ok()) return parsed.status().WithPathPrefix("/body/policy");
+  // The governors named by the policy are founders holding the governor role.
+  for (const auto& g : parsed->governance.of) {
+    const auto f = founders.find(g);
+    if (f == founders.end() || std::find(f->second.roles.begin(), f->second.roles.end(),
+                                         "governor") == f->second.roles.end()) {
+      return Bad("/body/policy/governance/of",
+                 fmt::format("\"{}\" is not a founder with the governor role", g));
+    }
+  }
+  return Genesis{std::move(founders), std::move(parsed).value()};
+}
+
+Result<Policy> Directory::ParsePolicySet(const event::Envelope& env) const {
+  const auto policy = env.body().find("policy");
+  if (policy == env.body().end())
+    return Bad("/body/policy", "body.policy must be the whole new policy");
+  auto parsed = ParsePolicy(*policy);
+  if (!parsed.ok()) return parsed.status().WithPathPrefix("/body/policy");
+  std::shared_lock lock(mu_);
+  for (const auto& g : parsed->governance.of) {
+    const auto p = parties_.find(g);
+    if (p == parties_.end()) {
+      return Status(ErrorCode::kUnknownRef, fmt::format("no admitted party \"{}\"", g),
+                    "/body/policy/governance/of");
+    }
+    if (std::find(p->second.roles.begin(), p->second.roles.end(), "governor") ==
+        p->second.roles.end()) {
+      return Status(ErrorCode::kBadState, fmt::format("\"{}\" does not hold the governor role", g),
+                    "/body/policy/governance/of");
+    }
+  }
+  return parsed;
+}
+
+Policy Directory::policy() const {
+  std::shared_lock lock(mu_);
+  return policy_;
 }
 
 Status Directory::Apply(const event::Submission& sub, const ledger::ApplyContext&) {
   const event::Envelope& env = sub.envelope;
   if (env.type == "mechanism.genesis") {
-    ASSIGN_OR_RETURN(auto founders, Founders(env));
+    ASSIGN_OR_RETURN(Genesis genesis, ParseGenesis(env));
     std::unique_lock lock(mu_);
-    parties_ = std::move(founders);
+    parties_ = std::move(genesis.founders);
+    policy_ = std::move(genesis.policy);
     has_genesis_ = true;
+    return Status::Ok();
+  }
+  if (env.type == "policy.set") {
+    ASSIGN_OR_RETURN(Policy p, ParsePolicySet(env));
+    std::unique_lock lock(mu_);
+    policy_ = std::move(p);
     return Status::Ok();
   }
   return ApplyOther(env);
@@ -327,6 +387,7 @@ crypto::Hash Directory::Digest() const {
   std::shared_lock lock(mu_);
   json::Value state = json::Value::object();
   state["genesis"] = has_genesis_;
+  state["policy"] = PolicyToJson(policy_);
   json::Value parties = json::Value::object();
   for (const auto& [id, p] : parties_) {
     json::Value keys = json::Value::object();

@@ -3,10 +3,12 @@
 //
 // It is the StateMachine the ledger runs today: it enforces the envelope-level rules
 // that need state (rule 1 of MECHANISM.md: every signature verifies with an active key
-// of its signer; the actor is admitted and not suspended; genesis is signed by every
-// founder; rule 2's nonces are the ledger's) and keeps the key registry that signatures
-// are checked against. The full rule set (roles per type, quorums, materials, funds)
-// is the mechanism issue's and builds on this class.
+// of its signer; the actor is admitted and not suspended; the actor's role may sign the
+// type (roles.h); governance types carry the policy's quorum of governors; genesis is
+// signed by every founder; rule 2's nonces are the ledger's), keeps the policy in force
+// (genesis, policy.set) and the key registry that signatures are checked against,
+// including the policy's detector key. The rest of the rules (items, projects, materials,
+// funds, screening) are the mechanism issue's and build on this class.
 //
 // Thread safety: FindKey is safe from any thread concurrently with Apply (a shared
 // mutex guards the registry); Apply and Digest are called by one thread at a time.
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "ledger/state_machine.h"
+#include "mechanism/policy.h"
 
 namespace aidtrace::mechanism {
 
@@ -44,15 +47,24 @@ class Directory final : public ledger::StateMachine {
   // A copy of one party's record (for `show` and tests); nullopt when unknown.
   std::optional<Party> FindParty(std::string_view party) const;
   size_t party_count() const;
+  // A copy of the policy in force.
+  Policy policy() const;
 
  private:
-  // The founders a genesis body declares (shape-checked).
-  static Result<std::map<std::string, Party, std::less<>>> Founders(const event::Envelope& env);
+  struct Genesis {
+    std::map<std::string, Party, std::less<>> founders;
+    Policy policy;
+  };
+  // The founders and policy a genesis body declares (shape-checked, consistent).
+  static Result<Genesis> ParseGenesis(const event::Envelope& env);
+  // A policy.set body's policy, checked against the admitted parties.
+  Result<Policy> ParsePolicySet(const event::Envelope& env) const;
   Status ApplyOther(const event::Envelope& env);
 
   mutable std::shared_mutex mu_;
   std::map<std::string, Party, std::less<>> parties_;
   bool has_genesis_ = false;
+  Policy policy_;
 };
 
 // The event types of EVENTS.md's first version.

@@ -38,7 +38,7 @@ TEST_F(DirectoryTest, GenesisRegistersFoundersAndTheirKeys) {
   EXPECT_EQ(dir_.FindKey(a_.id, a_.key.id + 1).state, event::KeyState::kUnknownKey);
   auto p = dir_.FindParty(b_.id);
   ASSERT_TRUE(p.has_value());
-  EXPECT_EQ(p->roles, std::vector<std::string>{"governor"});
+  EXPECT_EQ(p->roles, (std::vector<std::string>{"governor", "monitor"}));
   EXPECT_EQ(dir_.party_count(), 2u);
 }
 

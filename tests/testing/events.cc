@@ -45,11 +45,11 @@ std::string GenesisLine(const std::vector<const Actor*>& founders) {
   for (const Actor* a : founders) {
     parties.push_back({{"party", a->id},
                        {"name", "Founder " + a->id},
-                       {"roles", {"governor"}},
+                       {"roles", {"governor", "monitor"}},
                        {"keys", {a->vkey}}});
     of.push_back(a->id);
   }
-  json::Value policy = {{"governance", {{"of", of}, {"k", founders.size()}}}};
+  json::Value policy = {{"governance", {{"of", of}, {"k", founders.size() / 2 + 1}}}};
   json::Value body = {{"mechanism", "test-mechanism"},
                       {"name", "Test mechanism"},
                       {"parties", parties},

@@ -29,7 +29,8 @@ json::Value MakeEnvelope(const std::string& type, const std::string& actor,
 std::string SignedLine(json::Value envelope, const std::vector<const Actor*>& signers,
                        const json::Value* private_record = nullptr);
 
-// mechanism.genesis founded and signed by `founders` (each a governor).
+// mechanism.genesis founded and signed by `founders` (each a governor and a monitor;
+// the governance quorum is a majority of them).
 std::string GenesisLine(const std::vector<const Actor*>& founders);
 
 // party.admit of `party` signed by `by`.

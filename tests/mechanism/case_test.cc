@@ -1,0 +1,312 @@
+// The rule-case runner: every file in tests/mechanism/cases/*.case is a script of
+// events and the outcome each must have, run through a real ledger on a fresh SQLite
+// store (DuckDB's sqllogictest habit: a new rule gets a new file, not a new fixture).
+//
+// Format, one directive a line ('#' starts a comment):
+//   party ID ROLE[,ROLE...]        declare a party (its key is derived from its id)
+//   policy {JSON}                  the genesis policy (default: every governor, majority)
+//   genesis [FOUNDER...]           submit mechanism.genesis of the declared parties (or the
+//                                  listed ones), signed by all of them
+//   submit TYPE ACTOR[+SIGNER...] [nonce=N] {BODY}   submit an envelope signed by the
+//                                  actor and the extra signers; "$vkey:ID" in BODY is
+//                                  replaced with ID's verifier key, "$vkey2:ID" with a second
+//                                  key of ID, "$keyid:ID" with the first key's id
+//   raw TEXT                       submit TEXT as it is
+//   expect ok | CODE [PATH]        the outcome of the last submission
+//   check party ID suspended=BOOL | roles=R,R   a fact of the state at this point
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "crypto/sha256.h"
+#include "ledger/ledger.h"
+#include "mechanism/directory.h"
+#include "testing/events.h"
+#include "testing/fault_env.h"
+
+namespace aidtrace::mechanism {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path CasesDir() { return fs::path(AIDTRACE_CASES_DIR); }
+
+uint64_t SeedOf(const std::string& id) {
+  const crypto::Hash h = crypto::Sha256(id);
+  uint64_t s = 0;
+  for (int i = 0; i < 8; ++i) s = (s << 8) | h[i];
+  return s;
+}
+
+class CaseRunner {
+ public:
+  CaseRunner(const fs::path& file, const std::string& dir) : file_(file), dir_(dir) {}
+
+  void Run() {
+    env_.FreezeClock({1795428000, 0});
+    crypto::SignerKey log_key = testing::MakeActor("cases.example.org", 1).key;
+    ASSERT_TRUE(
+        ledger::Ledger::Create(env_, dir_ + "/log.db", "cases.example.org", log_key, "k").ok());
+    auto directory = std::make_unique<Directory>();
+    directory_ = directory.get();
+    auto l = ledger::Ledger::Open(env_, dir_ + "/log.db", std::move(directory), log_key);
+    ASSERT_TRUE(l.ok()) << l.status().ToString();
+    ledger_ = std::move(*l);
+    std::ifstream in(file_);
+    std::string line;
+    while (std::getline(in, line)) {
+      ++line_no_;
+      const auto start = line.find_first_not_of(" \t");
+      if (start == std::string::npos || line[start] == '#') continue;
+      line = line.substr(start);
+      const std::string where = fmt::format("{}:{}", file_.filename().string(), line_no_);
+      SCOPED_TRACE(where);
+      Directive(line);
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+    EXPECT_TRUE(expected_) << file_.filename() << ": the last submission has no expect line";
+    // Replay equals incremental: reopening rebuilds the same state.
+    const crypto::Hash digest = ledger_->StateDigest();
+    ledger_.reset();
+    auto again =
+        ledger::Ledger::Open(env_, dir_ + "/log.db", std::make_unique<Directory>(), std::nullopt);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ((*again)->StateDigest(), digest) << "replay differs from the incremental state";
+    auto report = ledger::Ledger::Verify(env_, dir_ + "/log.db", std::make_unique<Directory>());
+    EXPECT_TRUE(report.ok()) << report.status().ToString();
+  }
+
+ private:
+  const testing::Actor& ActorOf(const std::string& id) {
+    auto it = actors_.find(id);
+    if (it == actors_.end()) it = actors_.emplace(id, testing::MakeActor(id, SeedOf(id))).first;
+    return it->second;
+  }
+
+  std::string Substitute(std::string body) {
+    for (const std::string tag : {"$vkey2:", "$vkey:", "$keyid:"}) {
+      for (size_t at; (at = body.find(tag)) != std::string::npos;) {
+        size_t end = at + tag.size();
+        while (end < body.size() && (std::isalnum(static_cast<unsigned char>(body[end])) ||
+                                     body[end] == '-' || body[end] == '.' || body[end] == '_')) {
+          ++end;
+        }
+        const std::string id = body.substr(at + tag.size(), end - at - tag.size());
+        const testing::Actor& a = ActorOf(id);
+        if (tag == "$vkey2:") {
+          body.replace(at, end - at, testing::MakeActor(id, SeedOf(id) + 1).vkey);
+        } else {
+          body.replace(at, end - at, tag == "$vkey:" ? a.vkey : crypto::KeyIdHex(a.key.id));
+        }
+      }
+    }
+    return body;
+  }
+
+  void Submit(const std::string& line) {
+    ASSERT_TRUE(expected_) << "the previous submission has no expect line";
+    expected_ = false;
+    auto p = ledger_->Prepare(line);
+    if (!p.ok()) {
+      last_ = p.status();
+      return;
+    }
+    std::vector<ledger::Prepared> items;
+    items.push_back(std::move(*p));
+    auto r = ledger_->Submit(std::move(items));
+    last_ = r[0].ok() ? Status::Ok() : r[0].status();
+  }
+
+  void Directive(const std::string& line) {
+    std::istringstream ss(line);
+    std::string word;
+    ss >> word;
+    std::string rest;
+    std::getline(ss, rest);
+    if (const auto s = rest.find_first_not_of(' '); s != std::string::npos) rest = rest.substr(s);
+    if (word == "party") {
+      std::istringstream ps(rest);
+      std::string id, roles;
+      ps >> id >> roles;
+      ASSERT_FALSE(id.empty() || roles.empty()) << "party ID ROLE[,ROLE]";
+      parties_.push_back({id, roles});
+      ActorOf(id);
+    } else if (word == "policy") {
+      policy_ = json::Parse(Substitute(rest)).value();
+    } else if (word == "genesis") {
+      std::istringstream gs(rest);
+      std::vector<std::string> only;
+      for (std::string f; gs >> f;) only.push_back(f);
+      json::Value parties = json::Value::array();
+      json::Value governors = json::Value::array();
+      std::vector<const testing::Actor*> signers;
+      for (const auto& [id, roles] : parties_) {
+        if (!only.empty() && std::find(only.begin(), only.end(), id) == only.end()) continue;
+        json::Value rs = json::Value::array();
+        std::istringstream r(roles);
+        for (std::string role; std::getline(r, role, ',');) rs.push_back(role);
+        if (roles.find("governor") != std::string::npos) governors.push_back(id);
+        parties.push_back(
+            {{"party", id}, {"name", id}, {"roles", rs}, {"keys", {ActorOf(id).vkey}}});
+        signers.push_back(&ActorOf(id));
+      }
+      ASSERT_FALSE(signers.empty()) << "genesis needs declared parties";
+      json::Value policy =
+          policy_.is_null()
+              ? json::Value{{"governance", {{"of", governors}, {"k", governors.size() / 2 + 1}}}}
+              : policy_;
+      json::Value body = {
+          {"mechanism", "cases"}, {"name", "Rule cases"}, {"parties", parties}, {"policy", policy}};
+      Submit(testing::SignedLine(testing::MakeEnvelope("mechanism.genesis", signers[0]->id,
+                                                       fmt::format("n{}", line_no_), body),
+                                 signers));
+    } else if (word == "submit") {
+      std::istringstream s2(rest);
+      std::string type, who;
+      s2 >> type >> who;
+      std::string tail;
+      std::getline(s2, tail);
+      std::string nonce = fmt::format("n{}", line_no_);
+      if (const auto s = tail.find_first_not_of(' '); s != std::string::npos) tail = tail.substr(s);
+      if (tail.rfind("nonce=", 0) == 0) {
+        const auto sp = tail.find(' ');
+        nonce = tail.substr(6, sp - 6);
+        tail = sp == std::string::npos ? "{}" : tail.substr(sp + 1);
+      }
+      std::vector<const testing::Actor*> signers;
+      std::istringstream ws(who);
+      for (std::string id; std::getline(ws, id, '+');) signers.push_back(&ActorOf(id));
+      auto body = json::Parse(Substitute(tail));
+      ASSERT_TRUE(body.ok()) << "body: " << body.status().ToString();
+      Submit(
+          testing::SignedLine(testing::MakeEnvelope(type, signers[0]->id, nonce, *body), signers));
+    } else if (word == "raw") {
+      Submit(rest);
+    } else if (word == "expect") {
+      ASSERT_FALSE(expected_) << "expect without a submission";
+      expected_ = true;
+      std::istringstream es(rest);
+      std::string code, path;
+      es >> code >> path;
+      if (code == "ok") {
+        EXPECT_TRUE(last_.ok()) << "expected ok, got " << last_.ToString();
+      } else {
+        EXPECT_EQ(last_.code_name(), code) << last_.ToString();
+        if (!path.empty()) {
+          EXPECT_EQ(last_.path(), path) << last_.ToString();
+        }
+      }
+    } else if (word == "check") {
+      std::istringstream cs(rest);
+      std::string what, id, fact;
+      cs >> what >> id >> fact;
+      ASSERT_EQ(what, "party") << "only party facts are checkable so far";
+      auto p = directory_->FindParty(id);
+      ASSERT_TRUE(p.has_value()) << "no party " << id;
+      if (fact.rfind("suspended=", 0) == 0) {
+        EXPECT_EQ(p->suspended, fact.substr(10) == "true");
+      } else if (fact.rfind("roles=", 0) == 0) {
+        std::vector<std::string> want;
+        std::istringstream r(fact.substr(6));
+        for (std::string role; std::getline(r, role, ',');) want.push_back(role);
+        std::sort(want.begin(), want.end());
+        EXPECT_EQ(p->roles, want);
+      } else {
+        FAIL() << "unknown fact " << fact;
+      }
+    } else {
+      FAIL() << "unknown directive " << word;
+    }
+  }
+
+  fs::path file_;
+  std::string dir_;
+  testing::FaultEnv env_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  Directory* directory_ = nullptr;
+  std::map<std::string, testing::Actor> actors_;
+  std::vector<std::pair<std::string, std::string>> parties_;
+  json::Value policy_;
+  Status last_;
+  bool expected_ = true;
+  int line_no_ = 0;
+};
+
+class RuleCase : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RuleCase, Runs) {
+  const std::string dir =
+      (fs::temp_directory_path() / fmt::format("aidtrace-case-{}-{}", getpid(), GetParam()))
+          .string();
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  CaseRunner(CasesDir() / (GetParam() + ".case"), dir).Run();
+  fs::remove_all(dir);
+}
+
+std::vector<std::string> AllCases() {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(CasesDir())) {
+    if (e.path().extension() == ".case") names.push_back(e.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, RuleCase, ::testing::ValuesIn(AllCases()),
+                         [](const ::testing::TestParamInfo<std::string>& param) {
+                           std::string n = param.param;
+                           for (char& c : n) {
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           }
+                           return n;
+                         });
+
+// Every role-restricted event type has at least one case that is allowed and one that
+// is refused with not_permitted: a type without both fails here.
+TEST(RuleCoverage, EveryRoleRestrictedTypeHasAllowedAndRefusedCases) {
+  std::map<std::string, std::pair<bool, bool>> seen;  // type -> (ok seen, not_permitted seen)
+  for (const auto& name : AllCases()) {
+    std::ifstream in(CasesDir() / (name + ".case"));
+    std::string line, type;
+    while (std::getline(in, line)) {
+      std::istringstream ss(line);
+      std::string word;
+      ss >> word;
+      if (word == "submit") {
+        ss >> type;
+      } else if (word == "expect" && !type.empty()) {
+        std::string code;
+        ss >> code;
+        if (code == "ok") seen[type].first = true;
+        if (code == "not_permitted") seen[type].second = true;
+        type.clear();
+      }
+    }
+  }
+  for (std::string_view t :
+       {"party.suspend",       "party.reinstate",     "warehouse.register", "project.propose",
+        "project.approve",     "project.reject",      "project.amend",      "project.suspend",
+        "project.resume",      "project.complete",    "project.close",      "beneficiary.register",
+        "consignment.request", "consignment.approve", "consignment.enter",  "stock.transfer",
+        "material.release",    "material.verify",     "stock.count",        "funds.pledge",
+        "funds.commit",        "funds.disburse",      "funds.pay",          "watchlist.load",
+        "screening.hit",       "screening.clear",     "screening.confirm",  "alert.raise",
+        "case.open",           "case.note",           "case.close",         "policy.set",
+        "item.define",         "appeal.decide",       "party.admit",        "key.add",
+        "key.revoke"}) {
+    const auto it = seen.find(std::string(t));
+    EXPECT_TRUE(it != seen.end() && it->second.first) << t << " has no allowed case";
+    EXPECT_TRUE(it != seen.end() && it->second.second)
+        << t << " has no refused (not_permitted) case";
+  }
+}
+
+}  // namespace
+}  // namespace aidtrace::mechanism
