@@ -2,11 +2,13 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "base/encoding.h"
 #include "base/env.h"
@@ -215,6 +217,85 @@ int Verify(const std::string& db) {
               static_cast<unsigned long long>(report->hashes),
               static_cast<unsigned long long>(report->checkpoints),
               crypto::FormatTaggedHash(report->state_digest).c_str());
+  return 0;
+}
+
+int Replay(const std::string& db) {
+  Env& env = *Env::Default();
+  ledger::LedgerOptions full;
+  full.use_snapshots = false;
+  full.snapshot_every = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto replayed =
+      ledger::Ledger::Open(env, db, std::make_unique<mechanism::Directory>(), std::nullopt, full);
+  if (!replayed.ok()) return Fail(replayed.status());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const crypto::Hash digest = (*replayed)->StateDigest();
+  std::printf("replayed %llu events in %.2f s; state %s\n",
+              static_cast<unsigned long long>((*replayed)->Size()), seconds,
+              crypto::FormatTaggedHash(digest).c_str());
+  replayed->reset();
+  // The state a normal open rebuilds (from the newest snapshot) must be the same.
+  ledger::LedgerOptions normal;
+  normal.snapshot_every = 0;
+  auto opened =
+      ledger::Ledger::Open(env, db, std::make_unique<mechanism::Directory>(), std::nullopt, normal);
+  if (!opened.ok()) return Fail(opened.status());
+  if ((*opened)->StateDigest() != digest) {
+    std::printf("snapshot at %llu: DIFFERS from the replayed state\n",
+                static_cast<unsigned long long>((*opened)->replayed_from()));
+    return ExitCodeFor(ErrorCode::kCorrupt);
+  }
+  if ((*opened)->replayed_from() > 0) {
+    std::printf("snapshot at %llu: same state\n",
+                static_cast<unsigned long long>((*opened)->replayed_from()));
+  }
+  return 0;
+}
+
+int Erase(const std::string& db, uint64_t seq) {
+  auto ledger = OpenLedger(db, Mode::kRead);
+  if (!ledger.ok()) return Fail(ledger.status());
+  if (Status s = (*ledger)->ErasePrivate(seq); !s.ok()) return Fail(s);
+  std::printf("erased the private record of event %llu; the log (and its pii hash) is unchanged\n",
+              static_cast<unsigned long long>(seq));
+  return 0;
+}
+
+int ShowParty(const std::string& db, const std::string& id, bool as_json) {
+  auto directory = std::make_unique<mechanism::Directory>();
+  mechanism::Directory* dir = directory.get();
+  ledger::LedgerOptions options;
+  options.snapshot_every = 0;
+  auto ledger =
+      ledger::Ledger::Open(*Env::Default(), db, std::move(directory), std::nullopt, options);
+  if (!ledger.ok()) return Fail(ledger.status());
+  auto party = dir->FindParty(id);
+  if (!party.has_value())
+    return Fail(Status(ErrorCode::kNotFound, fmt::format("no party \"{}\"", id)));
+  json::Value keys = json::Value::array();
+  for (const auto& [kid, k] : party->keys) {
+    keys.push_back({{"key_id", crypto::KeyIdHex(kid)},
+                    {"vkey", crypto::FormatVerifierKey({id, kid, k.pub})},
+                    {"revoked", k.revoked}});
+  }
+  json::Value v = {{"party", id},
+                   {"name", party->name},
+                   {"roles", party->roles},
+                   {"status", party->suspended ? "suspended" : "active"},
+                   {"keys", keys}};
+  if (as_json) {
+    std::printf("%s\n", json::Canonical(v).value().c_str());
+    return 0;
+  }
+  std::printf("party    %s\nname     %s\nroles    %s\nstatus   %s\n", id.c_str(),
+              party->name.c_str(), fmt::format("{}", fmt::join(party->roles, ", ")).c_str(),
+              party->suspended ? "suspended" : "active");
+  for (const auto& k : keys) {
+    std::printf("key      %s%s\n", k["vkey"].get<std::string>().c_str(),
+                k["revoked"].get<bool>() ? " (revoked)" : "");
+  }
   return 0;
 }
 

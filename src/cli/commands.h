@@ -19,5 +19,8 @@ int ProveInclusion(const std::string& db, uint64_t index, std::optional<uint64_t
 int ProveConsistency(const std::string& db, uint64_t old_size, std::optional<uint64_t> new_size);
 int Verify(const std::string& db);
 int Sign(const std::vector<std::string>& keys, const std::string& input);
+int Replay(const std::string& db);
+int Erase(const std::string& db, uint64_t seq);
+int ShowParty(const std::string& db, const std::string& id, bool json);
 
 }  // namespace aidtrace::cli

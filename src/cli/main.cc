@@ -68,6 +68,27 @@ int main(int argc, char** argv) {
   sign->add_option("file", input, "Envelope file ('-' for standard input)")->required();
   sign->callback([&] { rc = aidtrace::cli::Sign(keys, input); });
 
+  auto* replay =
+      app.add_subcommand("replay", "Rebuild the state from the leaves; print its digest");
+  replay->add_option("--db", db, "Store")->required();
+  replay->callback([&] { rc = aidtrace::cli::Replay(db); });
+
+  uint64_t seq = 0;
+  auto* erase = app.add_subcommand("erase", "Erase the private record beside an event");
+  erase->add_option("--db", db, "Store")->required();
+  erase->add_option("--seq", seq, "The event's sequence number")->required();
+  erase->callback([&] { rc = aidtrace::cli::Erase(db, seq); });
+
+  bool as_json = false;
+  std::string id;
+  auto* show = app.add_subcommand("show", "Show what the state holds about something");
+  show->require_subcommand(1);
+  auto* show_party = show->add_subcommand("party", "A party: roles, status, keys");
+  show_party->add_option("id", id, "Party id")->required();
+  show_party->add_option("--db", db, "Store")->required();
+  show_party->add_flag("--json", as_json, "Print JSON");
+  show_party->callback([&] { rc = aidtrace::cli::ShowParty(db, id, as_json); });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -139,7 +139,13 @@ Ledger::Ledger(Env& env, std::unique_ptr<store::Store> store, std::unique_ptr<St
       options_(options),
       cache_(std::make_unique<HashCache>(*store_, options.hash_cache_level)) {}
 
-Ledger::~Ledger() = default;
+Ledger::~Ledger() {
+  // A clean close leaves a snapshot of the final state, so the next open replays nothing.
+  if (!options_.read_only && stopped_.ok() && options_.snapshot_every > 0 && store_ != nullptr) {
+    const uint64_t size = frontier_.size();
+    if (size > last_snapshot_) (void)store_->PutSnapshot(size, state_->Snapshot());
+  }
+}
 
 Status Ledger::Create(Env& env, const std::string& path, const std::string& origin,
                       const crypto::SignerKey& log_key, const std::string& log_key_file) {
@@ -192,7 +198,7 @@ namespace {
 using LeafFn =
     std::function<Status(uint64_t seq, std::string_view data, const crypto::Hash& leaf_hash)>;
 
-Status Replay(store::Store& store, StateMachine& state, uint64_t to, bool trust,
+Status Replay(store::Store& store, StateMachine& state, uint64_t start, uint64_t to, bool trust,
               const LeafFn& on_leaf, const ProgressFn& progress) {
   std::vector<std::string> datas;
   std::vector<Result<event::Leaf>> leaves;
@@ -201,7 +207,7 @@ Status Replay(store::Store& store, StateMachine& state, uint64_t to, bool trust,
   // Chunks start small and double: keys that the first events add (genesis, admissions)
   // are known sooner, so fewer signatures wait for the serial stage.
   uint64_t chunk = 64;
-  for (uint64_t from = 0; from < to;
+  for (uint64_t from = start; from < to;
        from += chunk, chunk = std::min<uint64_t>(chunk * 2, kReplayChunk)) {
     const uint64_t end = std::min<uint64_t>(to, from + chunk);
     datas.clear();
@@ -290,7 +296,17 @@ Status Ledger::Load(const ProgressFn& progress) {
     stopped_ = Status(ErrorCode::kInvalidArgument, "the ledger was opened read-only");
     return Status::Ok();
   }
-  RETURN_IF_ERROR(Replay(*store_, *state_, size, /*trust=*/true, {}, progress));
+  // Start from the newest snapshot, if any and usable, then replay what follows it.
+  uint64_t start = 0;
+  if (options_.use_snapshots) {
+    ASSIGN_OR_RETURN(auto snap, store_->LatestSnapshot(size));
+    if (snap.has_value() && state_->Restore(snap->second).ok()) {
+      start = snap->first;
+      last_snapshot_ = start;
+    }
+  }
+  RETURN_IF_ERROR(Replay(*store_, *state_, start, size, /*trust=*/true, {}, progress));
+  replayed_from_ = start;
   if (size > 0) {
     ASSIGN_OR_RETURN(std::string last, store_->ReadLeaf(size - 1));
     last_logged_ = LoggedOfLeaf(last);
@@ -473,6 +489,13 @@ void Ledger::ProcessGroup(std::vector<Writer*>& group) {
   }
   cache_->Add(batch.nodes);
   last_logged_ = logged;
+  if (options_.snapshot_every > 0 &&
+      batch.checkpoint_size / options_.snapshot_every > last_snapshot_ / options_.snapshot_every) {
+    // Best effort: the log is already durable; a failed snapshot only means a longer replay.
+    if (store_->PutSnapshot(batch.checkpoint_size, state_->Snapshot()).ok()) {
+      last_snapshot_ = batch.checkpoint_size;
+    }
+  }
   {
     std::lock_guard lock(latest_mu_);
     latest_ = {batch.checkpoint_size, batch.checkpoint};
@@ -563,6 +586,8 @@ Result<std::optional<std::string>> Ledger::PrivateRecord(uint64_t seq) const {
   return store_->ReadPrivate(seq);
 }
 
+Status Ledger::ErasePrivate(uint64_t seq) { return store_->ErasePrivate(seq); }
+
 crypto::Hash Ledger::StateDigest() const { return state_->Digest(); }
 
 Result<VerifyReport> Ledger::Verify(Env& env, const std::string& path,
@@ -646,9 +671,20 @@ Result<VerifyReport> Ledger::Verify(Env& env, const std::string& path,
     completed.clear();
     return Status::Ok();
   };
+  ASSIGN_OR_RETURN(auto snapshot, store->LatestSnapshot(size));
+  if (snapshot.has_value() && snapshot->first == 0 && snapshot->second != state->Snapshot()) {
+    return Status(ErrorCode::kCorrupt, "state snapshot at size 0 differs from the empty state");
+  }
   auto on_leaf = [&](uint64_t seq, std::string_view, const crypto::Hash& leaf_hash) -> Status {
     frontier.Append(leaf_hash, completed);
     ++report.leaves;
+    if (snapshot.has_value() && frontier.size() == snapshot->first &&
+        state->Snapshot() != snapshot->second) {
+      return Status(ErrorCode::kCorrupt,
+                    fmt::format("state snapshot at size {}: differs from the state replayed from "
+                                "leaves 0..{}",
+                                snapshot->first, seq));
+    }
     if (auto it = checkpoint_roots.find(frontier.size()); it != checkpoint_roots.end()) {
       if (it->second != frontier.Root()) {
         // Either the checkpoint or a leaf/hash before it is wrong; the hash comparison of
@@ -663,7 +699,7 @@ Result<VerifyReport> Ledger::Verify(Env& env, const std::string& path,
     if (completed.size() >= 2 * kReplayChunk) return compare_nodes();
     return Status::Ok();
   };
-  RETURN_IF_ERROR(Replay(*store, *state, size, /*trust=*/false, on_leaf, progress));
+  RETURN_IF_ERROR(Replay(*store, *state, 0, size, /*trust=*/false, on_leaf, progress));
   RETURN_IF_ERROR(compare_nodes());
   // Nothing stored beyond the tree.
   for (uint32_t level = 0; level < 64; ++level) {

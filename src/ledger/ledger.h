@@ -51,6 +51,10 @@ struct LedgerOptions {
   // Open for reading only: the state is not rebuilt (no replay) and Submit is refused.
   // For commands that only read the log (checkpoint, leaf, proofs).
   bool read_only = false;
+  // Write a state snapshot every this many events (and at a clean close); 0: never.
+  uint64_t snapshot_every = 100000;
+  // Start from the newest snapshot when opening (false: replay the whole log).
+  bool use_snapshots = true;
 };
 
 // Progress of a long operation (verify, replay): done out of total.
@@ -108,15 +112,19 @@ class Ledger {
                                                      std::optional<uint64_t> new_size) const;
   // The private record stored beside event `seq`, if any.
   Result<std::optional<std::string>> PrivateRecord(uint64_t seq) const;
+  // Erases that record (the log keeps only its salted hash). kNotFound if none.
+  Status ErasePrivate(uint64_t seq);
 
   // Re-hashes every leaf, re-checks every signature and rule by replaying into a fresh
-  // `state`, rebuilds every stored hash and checks every stored checkpoint. The first
-  // problem found is returned as kCorrupt naming its index.
+  // `state`, rebuilds every stored hash, checks every stored checkpoint and the newest
+  // state snapshot. The first problem found is returned as kCorrupt naming its index.
   static Result<VerifyReport> Verify(Env& env, const std::string& path,
                                      std::unique_ptr<StateMachine> state,
                                      const ProgressFn& progress = {});
 
   crypto::Hash StateDigest() const;
+  // The log size the state was restored from at open (0: replayed from the start).
+  uint64_t replayed_from() const { return replayed_from_; }
 
  private:
   struct Writer;
@@ -150,6 +158,8 @@ class Ledger {
   // Sequencer state: touched only by the current leader.
   log::Frontier frontier_;
   std::string last_logged_;
+  uint64_t last_snapshot_ = 0;
+  uint64_t replayed_from_ = 0;
   Status stopped_;
 };
 

@@ -46,6 +46,11 @@ class StateMachine : public event::KeyRegistry {
 
   // A digest of the whole state in a canonical order.
   virtual crypto::Hash Digest() const = 0;
+
+  // The whole state, serialised deterministically (equal states give equal bytes), and
+  // its inverse. Restore replaces the state; on error the state is unchanged.
+  virtual std::string Snapshot() const = 0;
+  virtual Status Restore(std::string_view snapshot) = 0;
 };
 
 }  // namespace aidtrace::ledger

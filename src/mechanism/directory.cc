@@ -383,11 +383,13 @@ Status Directory::ApplyOther(const event::Envelope& env) {
   return Status::Ok();
 }
 
-crypto::Hash Directory::Digest() const {
+// The state as canonical JSON: {"genesis", "policy", "parties": {id: {"name", "roles",
+// "suspended", "keys": {key id hex: {"key": hex, "revoked"}}}}}.
+std::string Directory::Snapshot() const {
   std::shared_lock lock(mu_);
   json::Value state = json::Value::object();
   state["genesis"] = has_genesis_;
-  state["policy"] = PolicyToJson(policy_);
+  state["policy"] = has_genesis_ ? PolicyToJson(policy_) : json::Value(nullptr);
   json::Value parties = json::Value::object();
   for (const auto& [id, p] : parties_) {
     json::Value keys = json::Value::object();
@@ -400,7 +402,66 @@ crypto::Hash Directory::Digest() const {
   state["parties"] = std::move(parties);
   std::string canon;
   json::AppendCanonical(state, canon);
-  return crypto::Sha256(canon);
+  return canon;
+}
+
+crypto::Hash Directory::Digest() const { return crypto::Sha256(Snapshot()); }
+
+Status Directory::Restore(std::string_view snapshot) {
+  auto corrupt = [](std::string why) {
+    return Status(ErrorCode::kCorrupt, "state snapshot: " + std::move(why));
+  };
+  json::ParseOptions opts;
+  opts.max_bytes = snapshot.size() + 1;
+  auto doc = json::Parse(snapshot, opts);
+  if (!doc.ok()) return corrupt(doc.status().ToString());
+  const json::Value& s = *doc;
+  if (!s.is_object() || !s.contains("genesis") || !s["genesis"].is_boolean() ||
+      !s.contains("parties") || !s["parties"].is_object() || !s.contains("policy")) {
+    return corrupt("not a directory snapshot");
+  }
+  Policy policy;
+  if (s["genesis"].get<bool>()) {
+    auto p = ParsePolicy(s["policy"]);
+    if (!p.ok()) return corrupt(p.status().ToString());
+    policy = std::move(*p);
+  }
+  std::map<std::string, Party, std::less<>> parties;
+  for (const auto& [id, p] : s["parties"].items()) {
+    if (!p.is_object() || !p.contains("name") || !p["name"].is_string() || !p.contains("roles") ||
+        !p["roles"].is_array() || !p.contains("suspended") || !p["suspended"].is_boolean() ||
+        !p.contains("keys") || !p["keys"].is_object()) {
+      return corrupt("malformed party " + id);
+    }
+    Party party;
+    party.name = p["name"].get<std::string>();
+    for (const auto& r : p["roles"]) {
+      if (!r.is_string()) return corrupt("malformed roles of " + id);
+      party.roles.push_back(r.get<std::string>());
+    }
+    party.suspended = p["suspended"].get<bool>();
+    for (const auto& [kid, k] : p["keys"].items()) {
+      auto id_bytes = HexDecode(kid);
+      if (!id_bytes.ok() || id_bytes->size() != 4 || !k.is_object() || !k.contains("key") ||
+          !k["key"].is_string() || !k.contains("revoked") || !k["revoked"].is_boolean()) {
+        return corrupt("malformed key of " + id);
+      }
+      auto pub = HexDecode(k["key"].get<std::string>());
+      if (!pub.ok() || pub->size() != 32) return corrupt("malformed key of " + id);
+      Key key;
+      std::copy(pub->begin(), pub->end(), key.pub.begin());
+      key.revoked = k["revoked"].get<bool>();
+      const uint32_t id32 = (uint32_t{(*id_bytes)[0]} << 24) | (uint32_t{(*id_bytes)[1]} << 16) |
+                            (uint32_t{(*id_bytes)[2]} << 8) | uint32_t{(*id_bytes)[3]};
+      party.keys.emplace(id32, key);
+    }
+    parties.emplace(id, std::move(party));
+  }
+  std::unique_lock lock(mu_);
+  has_genesis_ = s["genesis"].get<bool>();
+  policy_ = std::move(policy);
+  parties_ = std::move(parties);
+  return Status::Ok();
 }
 
 }  // namespace aidtrace::mechanism

@@ -43,6 +43,8 @@ class Directory final : public ledger::StateMachine {
                       const ledger::ApplyContext& ctx) const override;
   Status Apply(const event::Submission& sub, const ledger::ApplyContext& ctx) override;
   crypto::Hash Digest() const override;
+  std::string Snapshot() const override;
+  Status Restore(std::string_view snapshot) override;
 
   // A copy of one party's record (for `show` and tests); nullopt when unknown.
   std::optional<Party> FindParty(std::string_view party) const;

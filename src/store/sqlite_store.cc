@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS hashes(level INTEGER NOT NULL, idx INTEGER NOT NULL,
                                   hash BLOB NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS private(seq INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS snapshots(size INTEGER PRIMARY KEY, data BLOB NOT NULL);
 )sql";
 
 Status SqlError(sqlite3* db, std::string_view what) {
@@ -397,6 +398,56 @@ class SqliteStore final : public Store {
     if (rc == SQLITE_ROW) return std::optional<std::string>(std::string(ColText(st, 0)));
     if (rc == SQLITE_DONE) return std::optional<std::string>();
     return SqlError(lease.conn->db(), "read private record");
+  }
+
+  Status ErasePrivate(uint64_t seq) override {
+    std::lock_guard lock(write_mu_);
+    ASSIGN_OR_RETURN(sqlite3_stmt * st, writer_->Prepare("DELETE FROM private WHERE seq = ?"));
+    sqlite3_bind_int64(st, 1, static_cast<int64_t>(seq));
+    RETURN_IF_ERROR(Step(st, "erase private record"));
+    if (sqlite3_changes(writer_->db()) == 0) {
+      return Status(ErrorCode::kNotFound, fmt::format("event {} has no private record", seq));
+    }
+    return Status::Ok();
+  }
+
+  Status PutSnapshot(uint64_t size, std::string_view data) override {
+    std::lock_guard lock(write_mu_);
+    RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
+    Status s = [&]() -> Status {
+      ASSIGN_OR_RETURN(
+          sqlite3_stmt * put,
+          writer_->Prepare("INSERT OR REPLACE INTO snapshots(size, data) VALUES(?, ?)"));
+      sqlite3_bind_int64(put, 1, static_cast<int64_t>(size));
+      sqlite3_bind_blob(put, 2, data.data(), static_cast<int>(data.size()), SQLITE_STATIC);
+      RETURN_IF_ERROR(Step(put, "write snapshot"));
+      ASSIGN_OR_RETURN(sqlite3_stmt * prune,
+                       writer_->Prepare("DELETE FROM snapshots WHERE size NOT IN (SELECT size FROM "
+                                        "snapshots ORDER BY size DESC LIMIT 2)"));
+      RETURN_IF_ERROR(Step(prune, "prune snapshots"));
+      return writer_->Exec("COMMIT");
+    }();
+    if (!s.ok()) Rollback();
+    return s;
+  }
+
+  Result<std::optional<std::pair<uint64_t, std::string>>> LatestSnapshot(
+      uint64_t max_size) override {
+    auto lease = Lease();
+    ASSIGN_OR_RETURN(
+        sqlite3_stmt * st,
+        lease.conn->Prepare("SELECT size, data FROM snapshots WHERE size <= ? ORDER BY "
+                            "size DESC LIMIT 1"));
+    ResetOnExit r{st};
+    sqlite3_bind_int64(st, 1, Bound(max_size));
+    const int rc = sqlite3_step(st);
+    using Out = std::optional<std::pair<uint64_t, std::string>>;
+    if (rc == SQLITE_ROW) {
+      return Out(std::in_place, static_cast<uint64_t>(sqlite3_column_int64(st, 0)),
+                 std::string(ColText(st, 1)));
+    }
+    if (rc == SQLITE_DONE) return Out();
+    return SqlError(lease.conn->db(), "read snapshot");
   }
 
   Status ReadHashes(std::span<const log::NodeId> ids, std::span<crypto::Hash> out) override {

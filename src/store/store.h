@@ -119,6 +119,17 @@ class Store : public log::HashReader {
   virtual Status ScanCheckpoints(const std::function<Status(uint64_t, std::string_view)>& fn) = 0;
 
   virtual Result<std::optional<std::string>> ReadPrivate(uint64_t seq) = 0;
+  // Deletes the private record of event `seq` (a person's right to erasure). The log
+  // keeps only the record's salted hash, so it stays verifiable. kNotFound if none.
+  virtual Status ErasePrivate(uint64_t seq) = 0;
+
+  // State snapshots: the state machine's serialised state after the first `size`
+  // leaves, so a restart replays only what came after. Durable on OK; the store keeps
+  // the two newest.
+  virtual Status PutSnapshot(uint64_t size, std::string_view data) = 0;
+  // The newest snapshot at or below `max_size`, if any: (size, data).
+  virtual Result<std::optional<std::pair<uint64_t, std::string>>> LatestSnapshot(
+      uint64_t max_size) = 0;
 
   // log::HashReader: stored perfect-subtree hashes.
   Status ReadHashes(std::span<const log::NodeId> ids, std::span<crypto::Hash> out) override = 0;

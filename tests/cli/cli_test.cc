@@ -161,6 +161,21 @@ TEST_F(CliTest, AppendProveVerifyEndToEnd) {
   leaf0.pop_back();
   EXPECT_TRUE(log::VerifyConsistency(1, 6, hashes, log::HashLeaf(AsBytes(leaf0)), body.root).ok());
 
+  CliRun show = Cli(fmt::format("show party un-mmu --db {} --json", db_));
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  json::Value party = json::Parse(show.out).value();
+  EXPECT_EQ(party["status"], "active");
+  EXPECT_EQ(party["roles"], json::Value({"governor", "monitor"}));
+  EXPECT_EQ(party["keys"][0]["vkey"], a_.vkey);
+  CliRun text = Cli(fmt::format("show party v-3 --db {}", db_));
+  EXPECT_NE(text.out.find("roles    vendor"), std::string::npos) << text.out;
+  EXPECT_EQ(Cli(fmt::format("show party nobody --db {}", db_)).exit_code, 2);
+
+  CliRun rp = Cli("replay --db " + db_);
+  ASSERT_EQ(rp.exit_code, 0) << rp.out << rp.err;
+  EXPECT_NE(rp.out.find("replayed 6 events"), std::string::npos) << rp.out;
+  EXPECT_NE(rp.out.find("snapshot at 6: same state"), std::string::npos) << rp.out;
+
   CliRun v = Cli("verify --db " + db_);
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
   EXPECT_NE(v.out.find("verify OK: 6 leaves"), std::string::npos) << v.out;

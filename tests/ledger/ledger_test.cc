@@ -180,6 +180,45 @@ TEST_F(LedgerTest, PrivateRecordsStayOutOfTheLog) {
   ASSERT_TRUE(stored.ok() && stored->has_value());
   EXPECT_EQ(**stored, json::Canonical(priv).value());
   EXPECT_FALSE(ledger_->PrivateRecord(0)->has_value());
+  // Erasure removes the record and leaves the log verifiable.
+  ASSERT_TRUE(ledger_->ErasePrivate(r->seq).ok());
+  EXPECT_FALSE(ledger_->PrivateRecord(r->seq)->has_value());
+  EXPECT_EQ(ledger_->ErasePrivate(r->seq).code(), ErrorCode::kNotFound);
+  ledger_.reset();
+  EXPECT_TRUE(Ledger::Verify(env_, db_, std::make_unique<mechanism::Directory>()).ok());
+}
+
+TEST_F(LedgerTest, SnapshotsEqualReplay) {
+  ledger_.reset();
+  LedgerOptions opts;
+  opts.snapshot_every = 5;
+  auto open = [&](LedgerOptions o) {
+    auto l = Ledger::Open(env_, db_, std::make_unique<mechanism::Directory>(), log_key_, o);
+    EXPECT_TRUE(l.ok()) << l.status().ToString();
+    return std::move(*l);
+  };
+  ledger_ = open(opts);
+  Genesis();
+  for (int i = 0; i < 12; ++i) ASSERT_TRUE(SubmitOne(Admit(i)).ok());
+  ASSERT_TRUE(SubmitOne(Suspend("vendor-4", "s1")).ok());
+  const crypto::Hash digest = ledger_->StateDigest();
+  ledger_.reset();  // a clean close snapshots the final state
+  ledger_ = open(opts);
+  EXPECT_EQ(ledger_->replayed_from(), 14u);
+  EXPECT_EQ(ledger_->StateDigest(), digest);
+  ASSERT_TRUE(SubmitOne(Admit(50)).ok());
+  const crypto::Hash digest2 = ledger_->StateDigest();
+  ledger_.reset();
+  LedgerOptions full = opts;
+  full.use_snapshots = false;
+  full.snapshot_every = 0;
+  ledger_ = open(full);
+  EXPECT_EQ(ledger_->replayed_from(), 0u);
+  EXPECT_EQ(ledger_->StateDigest(), digest2);
+  ledger_.reset();
+  auto report = Ledger::Verify(env_, db_, std::make_unique<mechanism::Directory>());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->state_digest, digest2);
 }
 
 TEST_F(LedgerTest, ProofsVerifyAtEverySize) {

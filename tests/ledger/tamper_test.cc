@@ -118,6 +118,16 @@ TEST_F(TamperTest, EveryCheckpointFlipIsFoundWithItsSize) {
   }
 }
 
+TEST_F(TamperTest, AFlippedSnapshotIsFound) {
+  // The clean close in SetUp stored a snapshot of the final state (size 14).
+  for (size_t pos : {2, 40, 100, 200}) {
+    Status s = FlipAndVerify("SELECT data FROM snapshots WHERE size = 14",
+                             "UPDATE snapshots SET data = ?1 WHERE size = 14", pos);
+    ASSERT_EQ(s.code(), ErrorCode::kCorrupt) << pos;
+    EXPECT_NE(s.message().find("state snapshot at size 14"), std::string::npos) << s.message();
+  }
+}
+
 TEST_F(TamperTest, ADeletedLeafIsFound) {
   std::filesystem::copy_file(pristine_, db_, std::filesystem::copy_options::overwrite_existing);
   sqlite3* db = nullptr;
