@@ -3,11 +3,13 @@
 # Idempotent: packages already present are left alone; apt-get runs only when needed.
 set -euo pipefail
 
+# What the build, the tests and the demo use today. (PostgreSQL, Boost.Beast, ICU and
+# pugixml join with the issues that use them: the server store, the HTTP server,
+# screening and the IATI/EPCIS exchange.)
 PACKAGES=(
   build-essential g++ clang cmake ninja-build pkg-config make git ca-certificates
   libsodium-dev libssl-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev
-  libfmt-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libboost-dev libicu-dev libpugixml-dev libpq-dev postgresql
+  libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
 )
 

@@ -54,7 +54,7 @@ enum class ErrorCode : uint8_t {
 std::string_view CodeName(ErrorCode code);
 // Inverse of CodeName; nullopt for an unknown name.
 std::optional<ErrorCode> CodeFromName(std::string_view name);
-// Process exit status used by the CLI for a code (one table, docs/API.md).
+// Process exit status used by the CLI for a code (one table; docs/CLI.md lists it).
 int ExitCodeFor(ErrorCode code);
 
 class [[nodiscard]] Status {

@@ -364,15 +364,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<std::string>> CheckpointAt(uint64_t size) override {
-    auto lease = Lease();
-    ASSIGN_OR_RETURN(sqlite3_stmt * st,
-                     lease.conn->Prepare("SELECT note FROM checkpoints WHERE size = ?"));
-    ResetOnExit r{st};
-    sqlite3_bind_int64(st, 1, static_cast<int64_t>(size));
-    const int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) return std::optional<std::string>(std::string(ColText(st, 0)));
-    if (rc == SQLITE_DONE) return std::optional<std::string>();
-    return SqlError(lease.conn->db(), "read checkpoint");
+    return ReadOptionalText("SELECT note FROM checkpoints WHERE size = ?", size, "read checkpoint");
   }
 
   Status ScanCheckpoints(const std::function<Status(uint64_t, std::string_view)>& fn) override {
@@ -389,15 +381,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<std::string>> ReadPrivate(uint64_t seq) override {
-    auto lease = Lease();
-    ASSIGN_OR_RETURN(sqlite3_stmt * st,
-                     lease.conn->Prepare("SELECT data FROM private WHERE seq = ?"));
-    ResetOnExit r{st};
-    sqlite3_bind_int64(st, 1, static_cast<int64_t>(seq));
-    const int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) return std::optional<std::string>(std::string(ColText(st, 0)));
-    if (rc == SQLITE_DONE) return std::optional<std::string>();
-    return SqlError(lease.conn->db(), "read private record");
+    return ReadOptionalText("SELECT data FROM private WHERE seq = ?", seq, "read private record");
   }
 
   Status ErasePrivate(uint64_t seq) override {
@@ -491,6 +475,19 @@ class SqliteStore final : public Store {
       }
     }
     return Status::Ok();
+  }
+
+  // Runs a one-key query on a reader connection: the first column of its row, if any.
+  Result<std::optional<std::string>> ReadOptionalText(const char* sql, uint64_t key,
+                                                      std::string_view what) {
+    auto lease = Lease();
+    ASSIGN_OR_RETURN(sqlite3_stmt * st, lease.conn->Prepare(sql));
+    ResetOnExit r{st};
+    sqlite3_bind_int64(st, 1, Bound(key));
+    const int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) return std::optional<std::string>(std::string(ColText(st, 0)));
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    return SqlError(lease.conn->db(), what);
   }
 
   // A reader connection checked out of the pool for one call.
