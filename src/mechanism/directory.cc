@@ -292,7 +292,26 @@ Policy Directory::policy() const {
   return policy_;
 }
 
-Status Directory::Apply(const event::Submission& sub, const ledger::ApplyContext&) {
+EventContext Directory::Context(const event::Envelope& env, const ledger::ApplyContext& ctx) {
+  return EventContext{env,
+                      env.body(),
+                      ctx.seq,
+                      ctx.logged,
+                      policy_,
+                      [this](std::string_view party) {
+                        std::shared_lock lock(mu_);
+                        const auto p = parties_.find(party);
+                        if (p == parties_.end()) return PartyView{};
+                        return PartyView{true, p->second.suspended, &p->second.roles};
+                      },
+                      [this](std::string_view party, bool suspended) {
+                        std::unique_lock lock(mu_);
+                        const auto p = parties_.find(party);
+                        if (p != parties_.end()) p->second.suspended = suspended;
+                      }};
+}
+
+Status Directory::Apply(const event::Submission& sub, const ledger::ApplyContext& ctx) {
   const event::Envelope& env = sub.envelope;
   if (env.type == "mechanism.genesis") {
     ASSIGN_OR_RETURN(Genesis genesis, ParseGenesis(env));
@@ -308,10 +327,13 @@ Status Directory::Apply(const event::Submission& sub, const ledger::ApplyContext
     policy_ = std::move(p);
     return Status::Ok();
   }
-  return ApplyOther(env);
+  return ApplyOther(env, ctx);
 }
 
-Status Directory::ApplyOther(const event::Envelope& env) {
+Status Directory::ApplyOther(const event::Envelope& env, const ledger::ApplyContext& ctx) {
+  const EventContext context = Context(env, ctx);
+  if (auto verdict = materials_.Apply(context)) return *verdict;
+  if (auto verdict = enforcement_.Apply(context)) return *verdict;
   const json::Value& body = env.body();
   if (env.type == "party.admit") {
     ASSIGN_OR_RETURN(std::string id, BodyId(body, "party"));
@@ -400,6 +422,8 @@ std::string Directory::Snapshot() const {
         {"name", p.name}, {"roles", p.roles}, {"suspended", p.suspended}, {"keys", keys}};
   }
   state["parties"] = std::move(parties);
+  state["materials"] = materials_.Snapshot();
+  state["enforcement"] = enforcement_.Snapshot();
   std::string canon;
   json::AppendCanonical(state, canon);
   return canon;
@@ -457,7 +481,16 @@ Status Directory::Restore(std::string_view snapshot) {
     }
     parties.emplace(id, std::move(party));
   }
+  for (const char* book : {"materials", "enforcement"}) {
+    if (!s.contains(book)) return corrupt(std::string("no ") + book + " book");
+  }
+  MaterialsBook materials;
+  RETURN_IF_ERROR(materials.Restore(s["materials"]));
+  EnforcementBook enforcement;
+  RETURN_IF_ERROR(enforcement.Restore(s["enforcement"]));
   std::unique_lock lock(mu_);
+  materials_ = std::move(materials);
+  enforcement_ = std::move(enforcement);
   has_genesis_ = s["genesis"].get<bool>();
   policy_ = std::move(policy);
   parties_ = std::move(parties);

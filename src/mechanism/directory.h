@@ -20,6 +20,8 @@
 #include <vector>
 
 #include "ledger/state_machine.h"
+#include "mechanism/enforcement.h"
+#include "mechanism/materials.h"
 #include "mechanism/policy.h"
 
 namespace aidtrace::mechanism {
@@ -51,6 +53,9 @@ class Directory final : public ledger::StateMachine {
   size_t party_count() const;
   // A copy of the policy in force.
   Policy policy() const;
+  // The books (read them only while nothing is being sequenced).
+  const MaterialsBook& materials() const { return materials_; }
+  const EnforcementBook& enforcement() const { return enforcement_; }
 
  private:
   struct Genesis {
@@ -61,12 +66,17 @@ class Directory final : public ledger::StateMachine {
   static Result<Genesis> ParseGenesis(const event::Envelope& env);
   // A policy.set body's policy, checked against the admitted parties.
   Result<Policy> ParsePolicySet(const event::Envelope& env) const;
-  Status ApplyOther(const event::Envelope& env);
+  Status ApplyOther(const event::Envelope& env, const ledger::ApplyContext& ctx);
+  // The context a book applies an event in.
+  EventContext Context(const event::Envelope& env, const ledger::ApplyContext& ctx);
 
   mutable std::shared_mutex mu_;
   std::map<std::string, Party, std::less<>> parties_;
   bool has_genesis_ = false;
   Policy policy_;
+  // Books: touched by the sequencer only (see book.h).
+  MaterialsBook materials_;
+  EnforcementBook enforcement_;
 };
 
 // The event types of EVENTS.md's first version.

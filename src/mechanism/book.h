@@ -1,0 +1,49 @@
+// Books: the parts of the mechanism's state beyond the directory of parties and keys,
+// one class per family of events (materials and projects, enforcement, funds next).
+// Each book validates an event completely before it changes anything, so a rejected
+// event leaves every book as it was; each serialises itself deterministically for
+// snapshots and the state digest.
+//
+// Thread safety: books are touched only by the sequencer thread (through
+// Directory::Apply), and read by others only when no sequencing runs (show, tests).
+#pragma once
+
+#include <algorithm>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "event/envelope.h"
+#include "json/json.h"
+#include "mechanism/policy.h"
+
+namespace aidtrace::mechanism {
+
+// What a book may ask of the directory about a party.
+struct PartyView {
+  bool admitted = false;
+  bool suspended = false;
+  const std::vector<std::string>* roles = nullptr;  // sorted; null when not admitted
+
+  bool Has(std::string_view role) const {
+    return roles != nullptr && std::find(roles->begin(), roles->end(), role) != roles->end();
+  }
+};
+
+// Everything a book needs to apply one authenticated event.
+struct EventContext {
+  const event::Envelope& env;
+  const json::Value& body;
+  uint64_t seq;
+  std::string_view logged;  // RFC 3339, the log's time
+  const Policy& policy;
+  std::function<PartyView(std::string_view party)> party;
+  // Suspends or reinstates a party in the directory (screening.confirm, appeal.decide).
+  // Only to be called once the event is known to pass.
+  std::function<void(std::string_view party, bool suspended)> set_suspended;
+};
+
+}  // namespace aidtrace::mechanism
