@@ -2,9 +2,21 @@
 // Handles: watchlist.load, screening.hit, screening.clear, screening.confirm, alert.raise,
 // case.open, case.note, case.close, appeal.file, appeal.decide. See book.h for the contract every
 // book keeps, and docs/EVENTS.md for the rules.
+//
+// Limits of this book (it sees only the events of its own types and the directory's parties):
+//  - alert.raise's subject and evidence, and screening.hit's subject, are checked for shape
+//    only: warehouses, projects, beneficiaries, consignments and items live in the materials
+//    book, and the book has no index of the other events of the log.
+//  - appeal.file resolves only screening.confirm subjects; any other event id is unknown_ref
+//    (the appeals of project.reject, project.suspend, consignment.approve and party.suspend
+//    need those books' records).
 #pragma once
 
+#include <map>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "mechanism/book.h"
 
@@ -12,6 +24,52 @@ namespace aidtrace::mechanism {
 
 class EnforcementBook {
  public:
+  struct ListVersion {
+    std::string version;
+    std::string sha256;
+    int64_t entries = 0;
+    uint64_t seq = 0;  // the watchlist.load that loaded it
+  };
+  struct WatchList {
+    std::vector<ListVersion> versions;  // in load order; the last is current
+  };
+  struct Hit {
+    std::string subject, list, entry, algorithm;
+    int64_t score = 0;
+    std::string status;    // below_review, open, cleared, confirmed
+    std::string deadline;  // RFC 3339 while it is a pending decision (open); else empty
+    std::string decision;  // event id of the screening.clear/confirm (or appeal.decide) that
+                           // decided it; empty while undecided
+  };
+  struct Alert {
+    std::string kind, subject, severity, detail;
+    std::vector<std::string> evidence;  // event ids
+    std::string status;                 // open, in_case, closed
+    std::string case_id;                // while in_case or closed through a case
+  };
+  struct Note {
+    std::string actor, logged, text;
+  };
+  struct Action {
+    std::string action, party, note;
+    std::optional<std::string> currency;
+    int64_t amount = 0;  // with currency, for recover
+  };
+  struct Case {
+    std::vector<std::string> alerts;
+    std::vector<Note> notes;
+    std::string status;  // open, closed
+    std::string finding;
+    std::vector<Action> actions;
+  };
+  struct Appeal {
+    std::string subject;    // event id of the decision appealed
+    std::string appellant;  // the affected party (the actor)
+    std::string hit;        // the hit whose confirmation is appealed
+    std::string status;     // pending, upheld, overturned
+    std::string deadline;   // RFC 3339
+  };
+
   // Applies ctx.env when its type belongs to this book: the rules' verdict (nothing
   // changed unless OK). nullopt when the type is not this book's.
   std::optional<Status> Apply(const EventContext& ctx);
@@ -19,6 +77,43 @@ class EnforcementBook {
   // Deterministic JSON of the whole book, and its inverse (unchanged on error).
   json::Value Snapshot() const;
   Status Restore(const json::Value& snapshot);
+
+  // True when `subject` (a party, beneficiary or candidate id) is blocked (rule 6,
+  // screening_blocked): it has a screening hit that is `open` with score >= policy.block_at,
+  // or a `confirmed` hit whatever its score.
+  bool Blocked(std::string_view subject, const Policy& policy) const;
+
+  // Read accessors (nullptr when unknown).
+  const WatchList* FindList(std::string_view list) const;
+  const Hit* FindHit(std::string_view hit) const;
+  const Alert* FindAlert(std::string_view alert) const;
+  const Case* FindCase(std::string_view case_id) const;
+  const Appeal* FindAppeal(std::string_view appeal) const;
+  // True when a case of this id exists (party.suspend / party.reinstate name one).
+  bool HasCase(std::string_view case_id) const { return FindCase(case_id) != nullptr; }
+
+ private:
+  Status WatchlistLoad(const EventContext& ctx);
+  Status ScreeningHit(const EventContext& ctx);
+  Status ScreeningDecide(const EventContext& ctx, bool confirm);
+  Status AlertRaise(const EventContext& ctx);
+  Status CaseOpen(const EventContext& ctx);
+  Status CaseNote(const EventContext& ctx);
+  Status CaseClose(const EventContext& ctx);
+  Status AppealFile(const EventContext& ctx);
+  Status AppealDecide(const EventContext& ctx);
+
+  std::map<std::string, WatchList, std::less<>> lists_;
+  std::map<std::string, Hit, std::less<>> hits_;
+  std::map<std::string, Alert, std::less<>> alerts_;
+  std::map<std::string, Case, std::less<>> cases_;
+  std::map<std::string, Appeal, std::less<>> appeals_;
+  // The events of this book's types that were accepted: event id -> type; and for each
+  // screening.confirm, the hit it confirmed (the subjects appeal.file can name).
+  std::map<std::string, std::string, std::less<>> events_;
+  std::map<std::string, std::string, std::less<>> confirms_;
+  // Derived (rebuilt on Restore, not serialised): subject -> its hits.
+  std::map<std::string, std::vector<std::string>, std::less<>> hits_by_subject_;
 };
 
 }  // namespace aidtrace::mechanism

@@ -70,6 +70,29 @@ class LedgerFixture : public ::testing::Test {
     vendors_.push_back(testing::MakeActor(fmt::format("vendor-{}", i), 5000 + i));
     return testing::AdmitLine(un_, vendors_.back(), "vendor", fmt::format("admit-{}", i));
   }
+  // item.define of "cement" by a governors' quorum (three of the four founders).
+  std::string DefineItem() {
+    return testing::SignedLine(testing::MakeEnvelope("item.define", un_.id, "item-cement",
+                                                     {{"item", "cement"},
+                                                      {"name", "Portland cement"},
+                                                      {"unit", "kg"},
+                                                      {"hs", "252329"},
+                                                      {"controlled", true}}),
+                               {&un_, &pa_, &cogat_});
+  }
+  // project.propose of project `project` by implementer `by` (needs DefineItem first).
+  static std::string Propose(const testing::Actor& by, const std::string& nonce,
+                             const std::string& project) {
+    json::Value body = {{"project", project},
+                        {"title", "School " + project},
+                        {"category", "education"},
+                        {"sector", "11220"},
+                        {"area", "ps01"},
+                        {"location", {{"lat_e6", 31300000}, {"lon_e6", 34250000}}},
+                        {"budget", {{"currency", "USD"}, {"amount", 100000}}},
+                        {"boq", {{{"item", "cement"}, {"quantity", 1000}}}}};
+    return testing::SignedLine(testing::MakeEnvelope("project.propose", by.id, nonce, body), {&by});
+  }
   std::string Suspend(const std::string& party, const std::string& nonce) {
     return testing::SignedLine(
         testing::MakeEnvelope("party.suspend", un_.id, nonce,

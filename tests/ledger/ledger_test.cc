@@ -127,12 +127,10 @@ TEST_F(LedgerTest, ARejectedEventChangesNothing) {
 
 TEST_F(LedgerTest, SuspendedPartiesAndRevokedKeysCannotSign) {
   Genesis();
-  ASSERT_TRUE(SubmitOne(Admit(1)).ok());
-  const testing::Actor v = vendors_.back();
-  auto pledge = [&](const std::string& nonce) {
-    return testing::SignedLine(
-        testing::MakeEnvelope("stock.transfer", v.id, nonce, {{"transfer", nonce}}), {&v});
-  };
+  ASSERT_TRUE(SubmitOne(DefineItem()).ok());
+  const testing::Actor v = testing::MakeActor("undp", 77);
+  ASSERT_TRUE(SubmitOne(testing::AdmitLine(un_, v, "implementer", "admit-undp")).ok());
+  auto pledge = [&](const std::string& nonce) { return Propose(v, nonce, "project-" + nonce); };
   ASSERT_TRUE(SubmitOne(pledge("p1")).ok());
   ASSERT_TRUE(SubmitOne(Suspend(v.id, "s-1")).ok());
   auto r = SubmitOne(pledge("p2"));
@@ -159,10 +157,7 @@ TEST_F(LedgerTest, SuspendedPartiesAndRevokedKeysCannotSign) {
   auto old_key = SubmitOne(pledge("p4"));
   EXPECT_EQ(old_key.status().code(), ErrorCode::kKeyRevoked);
   EXPECT_EQ(old_key.status().path(), "/sigs/0/key");
-  ASSERT_TRUE(SubmitOne(testing::SignedLine(testing::MakeEnvelope("stock.transfer", v2.id, "p5",
-                                                                  {{"transfer", "p5"}}),
-                                            {&v2}))
-                  .ok());
+  ASSERT_TRUE(SubmitOne(Propose(v2, "p5", "project-p5")).ok());
 }
 
 TEST_F(LedgerTest, PrivateRecordsStayOutOfTheLog) {
@@ -170,10 +165,16 @@ TEST_F(LedgerTest, PrivateRecordsStayOutOfTheLog) {
   json::Value priv = {{"salt", Base64Encode(Bytes(16, 3))},
                       {"names", {{"given", "Fatima"}, {"family", "Zidan"}}}};
   const std::string pii = crypto::FormatTaggedHash(crypto::Sha256(json::Canonical(priv).value()));
-  auto r =
-      SubmitOne(testing::SignedLine(testing::MakeEnvelope("beneficiary.register", un_.id, "b1",
-                                                          {{"beneficiary", "hh-1"}, {"pii", pii}}),
-                                    {&un_}, &priv));
+  ASSERT_TRUE(SubmitOne(DefineItem()).ok());
+  auto r = SubmitOne(testing::SignedLine(
+      testing::MakeEnvelope("beneficiary.register", un_.id, "b1",
+                            {{"beneficiary", "hh-1"},
+                             {"area", "ps01"},
+                             {"household_size", 6},
+                             {"damage", "major"},
+                             {"entitlement", {{{"item", "cement"}, {"quantity", 500}}}},
+                             {"pii", pii}}),
+      {&un_}, &priv));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(ledger_->Leaf(r->seq)->find("Zidan"), std::string::npos);
   auto stored = ledger_->PrivateRecord(r->seq);
@@ -401,16 +402,14 @@ TEST_F(LedgerTest, FailingEachWriteAndSyncIsClean) {
 // The pipelined ingest keeps input order across chunks, reports every line, and accepts
 // events signed with keys that an earlier, still in-flight chunk adds.
 TEST_F(LedgerTest, IngestKeepsOrderAcrossChunksInFlight) {
-  std::vector<std::string> lines = {testing::GenesisLine({&un_, &pa_, &cogat_, &donors_})};
+  std::vector<std::string> lines = {testing::GenesisLine({&un_, &pa_, &cogat_, &donors_}),
+                                    DefineItem()};
   std::vector<testing::Actor> vs;
   for (int i = 0; i < 30; ++i) vs.push_back(testing::MakeActor(fmt::format("w-{}", i), 300 + i));
   for (int i = 0; i < 30; ++i)
-    lines.push_back(testing::AdmitLine(un_, vs[i], "vendor", fmt::format("a{}", i)));
+    lines.push_back(testing::AdmitLine(un_, vs[i], "implementer", fmt::format("a{}", i)));
   for (int i = 0; i < 30; ++i) {
-    lines.push_back(
-        testing::SignedLine(testing::MakeEnvelope("stock.transfer", vs[i].id, "t",
-                                                  {{"transfer", fmt::format("t{}", i)}}),
-                            {&vs[i]}));
+    lines.push_back(Propose(vs[i], "t", fmt::format("project-{}", i)));
     if (i % 7 == 0) lines.push_back("{\"not\": \"an envelope\"}");
   }
   lines.push_back(lines[5]);  // a resubmission
@@ -436,10 +435,10 @@ TEST_F(LedgerTest, IngestKeepsOrderAcrossChunksInFlight) {
   EXPECT_EQ(stats.accepted, lines.size() - 5);
   ASSERT_EQ(outputs.size(), lines.size());
   EXPECT_EQ(outputs[0], "seq 0");
-  EXPECT_EQ(outputs[31], "seq 31");  // the first transfer, signed by a key admitted just before
-  EXPECT_EQ(outputs[32], "bad_envelope");
+  EXPECT_EQ(outputs[32], "seq 32");  // the first proposal, signed by a key admitted just before
+  EXPECT_EQ(outputs[33], "bad_envelope");
   EXPECT_EQ(outputs.back(), "seq 5");
-  EXPECT_EQ(ledger_->Size(), 61u);
+  EXPECT_EQ(ledger_->Size(), 62u);
 }
 
 }  // namespace

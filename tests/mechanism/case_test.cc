@@ -11,6 +11,8 @@
 //                                  actor and the extra signers; "$vkey:ID" in BODY is
 //                                  replaced with ID's verifier key, "$vkey2:ID" with a second
 //                                  key of ID, "$keyid:ID" with the first key's id
+//   private {JSON}                 the private record of the next submit: it travels beside
+//                                  the envelope, and the body's "pii" is set to its hash
 //   raw TEXT                       submit TEXT as it is
 //   expect ok | CODE [PATH]        the outcome of the last submission
 //   check party ID suspended=BOOL | roles=R,R   a fact of the state at this point
@@ -184,8 +186,17 @@ class CaseRunner {
       for (std::string id; std::getline(ws, id, '+');) signers.push_back(&ActorOf(id));
       auto body = json::Parse(Substitute(tail));
       ASSERT_TRUE(body.ok()) << "body: " << body.status().ToString();
-      Submit(
-          testing::SignedLine(testing::MakeEnvelope(type, signers[0]->id, nonce, *body), signers));
+      if (private_.has_value() && body->is_object() && !body->contains("pii")) {
+        (*body)["pii"] =
+            crypto::FormatTaggedHash(crypto::Sha256(json::Canonical(*private_).value()));
+      }
+      Submit(testing::SignedLine(testing::MakeEnvelope(type, signers[0]->id, nonce, *body), signers,
+                                 private_.has_value() ? &*private_ : nullptr));
+      private_.reset();
+    } else if (word == "private") {
+      auto record = json::Parse(rest);
+      ASSERT_TRUE(record.ok()) << "private: " << record.status().ToString();
+      private_ = std::move(*record);
     } else if (word == "raw") {
       Submit(rest);
     } else if (word == "expect") {
@@ -233,6 +244,7 @@ class CaseRunner {
   std::map<std::string, testing::Actor> actors_;
   std::vector<std::pair<std::string, std::string>> parties_;
   json::Value policy_;
+  std::optional<json::Value> private_;  // for the next submit
   Status last_;
   bool expected_ = true;
   int line_no_ = 0;
