@@ -35,14 +35,98 @@ double Seconds(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }
 
-// A realistic material event body (~600 bytes signed).
-json::Value TransferBody(int i) {
+constexpr int kVendors = 300;
+
+// A stock transfer between the two warehouses of vendor i % 300, alternating direction so
+// the stock never runs out: every rule (ownership, stock, items) passes.
+json::Value TransferBody(size_t i) {
+  const size_t v = i % kVendors, round = i / kVendors;
+  const std::string a = fmt::format("wh-{:03}-a", v), b = fmt::format("wh-{:03}-b", v);
   return {{"transfer", fmt::format("tr-{:08}", i)},
-          {"from", fmt::format("wh-{:03}", i % 300)},
-          {"to", fmt::format("wh-{:03}", (i + 7) % 300)},
+          {"from", round % 2 == 0 ? a : b},
+          {"to", round % 2 == 0 ? b : a},
           {"lines",
-           {{{"item", "cement-opc-42.5"}, {"quantity", 1000 + i % 5000}},
-            {{"item", "steel-bar-12mm"}, {"quantity", 200 + i % 300}}}}};
+           {{{"item", "cement-opc"}, {"quantity", 1000}},
+            {{"item", "steel-bar-12"}, {"quantity", 200}}}}};
+}
+
+// Setup, before the timed part: a founder who governs, monitors and approves; two items;
+// an implementer's project, approved; 300 vendors, each with two warehouses and a
+// consignment for the project entered into the first.
+std::vector<std::string> SetupLines(const testing::Actor& mmu,
+                                    const std::vector<testing::Actor>& vendors,
+                                    const testing::Actor& undp) {
+  std::vector<std::string> out;
+  json::Value founder = {{"party", mmu.id},
+                         {"name", "MMU"},
+                         {"roles", {"authority", "governor", "monitor"}},
+                         {"keys", {mmu.vkey}}};
+  json::Value genesis = {{"mechanism", "bench"},
+                         {"name", "Bench"},
+                         {"parties", json::Value::array({founder})},
+                         {"policy", {{"governance", {{"of", {mmu.id}}, {"k", 1}}}}}};
+  out.push_back(testing::SignedLine(
+      testing::MakeEnvelope("mechanism.genesis", mmu.id, "g", genesis), {&mmu}));
+  for (const auto& [item, hs] :
+       {std::pair{"cement-opc", "252329"}, std::pair{"steel-bar-12", "721420"}}) {
+    out.push_back(testing::SignedLine(
+        testing::MakeEnvelope(
+            "item.define", mmu.id, std::string("i-") + item,
+            {{"item", item}, {"name", item}, {"unit", "kg"}, {"hs", hs}, {"controlled", true}}),
+        {&mmu}));
+  }
+  out.push_back(testing::AdmitLine(mmu, undp, "implementer", "a-undp"));
+  const json::Value location = {{"lat_e6", 31300000}, {"lon_e6", 34250000}};
+  json::Value boq = json::Value::array();
+  boq.push_back({{"item", "cement-opc"}, {"quantity", 1000000000000}});
+  boq.push_back({{"item", "steel-bar-12"}, {"quantity", 1000000000000}});
+  out.push_back(testing::SignedLine(
+      testing::MakeEnvelope("project.propose", undp.id, "p",
+                            {{"project", "housing"},
+                             {"title", "Housing repair"},
+                             {"category", "housing-repair"},
+                             {"sector", "16030"},
+                             {"area", "ps01"},
+                             {"location", location},
+                             {"budget", {{"currency", "USD"}, {"amount", 1000000000}}},
+                             {"boq", boq}}),
+      {&undp}));
+  out.push_back(testing::SignedLine(
+      testing::MakeEnvelope("project.approve", mmu.id, "pa", {{"project", "housing"}}), {&mmu}));
+  for (int v = 0; v < kVendors; ++v) {
+    const testing::Actor& vendor = vendors[static_cast<size_t>(v)];
+    out.push_back(testing::AdmitLine(mmu, vendor, "vendor", fmt::format("a{}", v)));
+    for (const char* side : {"a", "b"}) {
+      out.push_back(testing::SignedLine(
+          testing::MakeEnvelope("warehouse.register", mmu.id, fmt::format("w{}{}", v, side),
+                                {{"warehouse", fmt::format("wh-{:03}-{}", v, side)},
+                                 {"vendor", vendor.id},
+                                 {"area", "ps01"},
+                                 {"location", location}}),
+          {&mmu}));
+    }
+    const std::string cons = fmt::format("cons-{:03}", v);
+    json::Value lines = json::Value::array();
+    lines.push_back({{"item", "cement-opc"}, {"quantity", 100000000}});
+    lines.push_back({{"item", "steel-bar-12"}, {"quantity", 100000000}});
+    json::Value request_lines = lines;
+    for (auto& l : request_lines) l["for"] = "housing";
+    out.push_back(
+        testing::SignedLine(testing::MakeEnvelope("consignment.request", vendor.id, "c",
+                                                  {{"consignment", cons},
+                                                   {"warehouse", fmt::format("wh-{:03}-a", v)},
+                                                   {"lines", request_lines}}),
+                            {&vendor}));
+    out.push_back(testing::SignedLine(
+        testing::MakeEnvelope("consignment.approve", mmu.id, "ca" + cons, {{"consignment", cons}}),
+        {&mmu}));
+    out.push_back(testing::SignedLine(
+        testing::MakeEnvelope(
+            "consignment.enter", mmu.id, "ce" + cons,
+            {{"consignment", cons}, {"crossing", "kerem-shalom"}, {"lines", lines}}),
+        {&mmu}));
+  }
+  return out;
 }
 
 double RawSqliteRate(const std::string& path, const std::vector<std::string>& leaves,
@@ -88,23 +172,23 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir);
   const size_t cores = DefaultThreads();
 
-  // Parties: a monitor (founder) and 300 vendors admitted before the timed part.
+  // Parties, items, a project, warehouses and stock, all before the timed part.
   const testing::Actor monitor = testing::MakeActor("un-mmu", 1);
+  const testing::Actor undp = testing::MakeActor("undp", 2);
   std::vector<testing::Actor> vendors;
-  for (int v = 0; v < 300; ++v)
-    vendors.push_back(testing::MakeActor(fmt::format("vendor-{:03}", v), 100 + v));
-  std::vector<std::string> setup = {testing::GenesisLine({&monitor})};
-  for (int v = 0; v < 300; ++v)
-    setup.push_back(testing::AdmitLine(monitor, vendors[v], "vendor", fmt::format("a{}", v)));
+  for (int v = 0; v < kVendors; ++v) {
+    vendors.push_back(
+        testing::MakeActor(fmt::format("vendor-{:03}", v), 100 + static_cast<uint64_t>(v)));
+  }
+  const std::vector<std::string> setup = SetupLines(monitor, vendors, undp);
 
   std::fprintf(stderr, "signing %zu envelopes...\n", events);
   std::vector<std::string> lines(events);
   ParallelFor(events, cores, [&](size_t i) {
     const testing::Actor& v = vendors[i % vendors.size()];
-    lines[i] =
-        testing::SignedLine(testing::MakeEnvelope("stock.transfer", v.id, fmt::format("n{}", i),
-                                                  TransferBody(static_cast<int>(i))),
-                            {&v});
+    lines[i] = testing::SignedLine(
+        testing::MakeEnvelope("stock.transfer", v.id, fmt::format("n{}", i), TransferBody(i)),
+        {&v});
   });
   size_t bytes = 0;
   for (const auto& l : lines) bytes += l.size();
