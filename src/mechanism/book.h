@@ -34,6 +34,9 @@ struct PartyView {
 };
 
 // Everything a book needs to apply one authenticated event.
+class MaterialsBook;
+class EnforcementBook;
+
 struct EventContext {
   const event::Envelope& env;
   const json::Value& body;
@@ -44,6 +47,9 @@ struct EventContext {
   // Suspends or reinstates a party in the directory (screening.confirm, appeal.decide).
   // Only to be called once the event is known to pass.
   std::function<void(std::string_view party, bool suspended)> set_suspended;
+  // The other books, read-only (a book reads another, never writes it).
+  const MaterialsBook* materials = nullptr;
+  const EnforcementBook* enforcement = nullptr;
 };
 
 }  // namespace aidtrace::mechanism

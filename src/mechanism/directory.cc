@@ -308,7 +308,9 @@ EventContext Directory::Context(const event::Envelope& env, const ledger::ApplyC
                         std::unique_lock lock(mu_);
                         const auto p = parties_.find(party);
                         if (p != parties_.end()) p->second.suspended = suspended;
-                      }};
+                      },
+                      &materials_,
+                      &enforcement_};
 }
 
 Status Directory::Apply(const event::Submission& sub, const ledger::ApplyContext& ctx) {
