@@ -267,8 +267,9 @@ Result<Directory::Genesis> Directory::ParseGenesis(const event::Envelope& env) {
 
 Result<Policy> Directory::ParsePolicySet(const event::Envelope& env) const {
   const auto policy = env.body().find("policy");
-  if (policy == env.body().end())
+  if (policy == env.body().end()) {
     return Bad("/body/policy", "body.policy must be the whole new policy");
+  }
   auto parsed = ParsePolicy(*policy);
   if (!parsed.ok()) return parsed.status().WithPathPrefix("/body/policy");
   std::shared_lock lock(mu_);
@@ -336,6 +337,7 @@ Status Directory::ApplyOther(const event::Envelope& env, const ledger::ApplyCont
   const EventContext context = Context(env, ctx);
   if (auto verdict = materials_.Apply(context)) return *verdict;
   if (auto verdict = enforcement_.Apply(context)) return *verdict;
+  if (auto verdict = funds_.Apply(context)) return *verdict;
   const json::Value& body = env.body();
   if (env.type == "party.admit") {
     ASSIGN_OR_RETURN(std::string id, BodyId(body, "party"));
@@ -426,6 +428,7 @@ std::string Directory::Snapshot() const {
   state["parties"] = std::move(parties);
   state["materials"] = materials_.Snapshot();
   state["enforcement"] = enforcement_.Snapshot();
+  state["funds"] = funds_.Snapshot();
   std::string canon;
   json::AppendCanonical(state, canon);
   return canon;
@@ -490,9 +493,12 @@ Status Directory::Restore(std::string_view snapshot) {
   RETURN_IF_ERROR(materials.Restore(s["materials"]));
   EnforcementBook enforcement;
   RETURN_IF_ERROR(enforcement.Restore(s["enforcement"]));
+  FundsBook funds;
+  RETURN_IF_ERROR(funds.Restore(s.contains("funds") ? s["funds"] : json::Value::object()));
   std::unique_lock lock(mu_);
   materials_ = std::move(materials);
   enforcement_ = std::move(enforcement);
+  funds_ = std::move(funds);
   has_genesis_ = s["genesis"].get<bool>();
   policy_ = std::move(policy);
   parties_ = std::move(parties);

@@ -21,6 +21,7 @@
 
 #include "ledger/state_machine.h"
 #include "mechanism/enforcement.h"
+#include "mechanism/funds.h"
 #include "mechanism/materials.h"
 #include "mechanism/policy.h"
 
@@ -56,6 +57,7 @@ class Directory final : public ledger::StateMachine {
   // The books (read them only while nothing is being sequenced).
   const MaterialsBook& materials() const { return materials_; }
   const EnforcementBook& enforcement() const { return enforcement_; }
+  const FundsBook& funds() const { return funds_; }
 
  private:
   struct Genesis {
@@ -77,6 +79,7 @@ class Directory final : public ledger::StateMachine {
   // Books: touched by the sequencer only (see book.h).
   MaterialsBook materials_;
   EnforcementBook enforcement_;
+  FundsBook funds_;
 };
 
 // The event types of EVENTS.md's first version.

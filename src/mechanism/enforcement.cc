@@ -451,8 +451,9 @@ Status EnforcementBook::AppealFile(const EventContext& ctx) {
                       fmt::format("{} has been appealed before (appeal \"{}\")", subject, aid));
     }
   }
-  if (appeals_.contains(id))
+  if (appeals_.contains(id)) {
     return BadState("/body/appeal", fmt::format("appeal \"{}\" exists", id));
+  }
   appeals_.emplace(id, Appeal{subject, ctx.env.actor, confirm->second, "pending", Deadline(ctx)});
   return Status::Ok();
 }

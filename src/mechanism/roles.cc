@@ -169,8 +169,9 @@ Status CheckPermission(const event::Envelope& env, const Policy& policy, const R
     }
     case Who::kSelfOrQuorum: {
       const auto party = env.body().find("party");
-      if (party != env.body().end() && party->is_string() && *party == env.actor)
+      if (party != env.body().end() && party->is_string() && *party == env.actor) {
         return Status::Ok();
+      }
       if (!policy.governance.Contains(env.actor) || !Has(roles, "governor")) {
         return NotPermitted(env, roles, "to be the party itself, or a governors' quorum");
       }

@@ -75,6 +75,12 @@ class CaseRunner {
     EXPECT_TRUE(expected_) << file_.filename() << ": the last submission has no expect line";
     // Replay equals incremental: reopening rebuilds the same state.
     const crypto::Hash digest = ledger_->StateDigest();
+    // Snapshot and Restore are exact inverses.
+    const std::string snapshot = directory_->Snapshot();
+    Directory restored;
+    const Status restore = restored.Restore(snapshot);
+    EXPECT_TRUE(restore.ok()) << restore.ToString();
+    EXPECT_EQ(restored.Snapshot(), snapshot) << "restore does not invert snapshot";
     ledger_.reset();
     auto again =
         ledger::Ledger::Open(env_, dir_ + "/log.db", std::make_unique<Directory>(), std::nullopt);
