@@ -5,33 +5,18 @@
 
 #include <fmt/format.h>
 
+#include "base/checked.h"
 #include "base/encoding.h"
 #include "base/ids.h"
 #include "base/time.h"
+#include "mechanism/body.h"
 
 namespace aidtrace::mechanism {
 namespace {
 
-constexpr int64_t kMaxInt = (int64_t{1} << 53) - 1;
+constexpr int64_t kMaxInt = kMaxJsonInt;
 
-Status Bad(std::string path, std::string msg) {
-  return Status(ErrorCode::kBadEnvelope, std::move(msg), std::move(path));
-}
-
-std::string Pointer(std::string_view at, std::string_view key) {
-  std::string out(at);
-  out += '/';
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+using body::Bad;
 
 // The members of one body object, checked against its field table.
 class Fields {
@@ -43,13 +28,13 @@ class Fields {
     if (!obj_.is_object()) return Bad(at_.empty() ? "/" : at_, "must be an object");
     for (const auto& [k, v] : obj_.items()) {
       if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
-        return Bad(Pointer(at_, k), fmt::format("unknown member \"{}\"", k));
+        return Bad(body::At(at_, k), fmt::format("unknown member \"{}\"", k));
       }
     }
     return Status::Ok();
   }
   bool Has(std::string_view key) const { return obj_.find(key) != obj_.end(); }
-  std::string Path(std::string_view key) const { return Pointer(at_, key); }
+  std::string Path(std::string_view key) const { return body::At(at_, key); }
 
   const json::Value* Get(std::string_view key) const {
     const auto it = obj_.find(key);

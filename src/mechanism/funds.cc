@@ -7,6 +7,7 @@
 
 #include "base/checked.h"
 #include "base/ids.h"
+#include "mechanism/body.h"
 #include "mechanism/enforcement.h"
 #include "mechanism/materials.h"
 
@@ -16,37 +17,11 @@ namespace {
 constexpr size_t kMaxConditions = 16;
 constexpr size_t kMaxAttesters = 256;  // our choice: like every other array of ids
 
-Status Bad(std::string path, std::string msg) {
-  return Status(ErrorCode::kBadEnvelope, std::move(msg), std::move(path));
-}
-Status Err(ErrorCode code, std::string path, std::string msg) {
-  return Status(code, std::move(msg), std::move(path));
-}
-std::string At(std::string_view at, std::string_view key) { return fmt::format("{}/{}", at, key); }
-
-// ---- Body shapes (EVENTS.md "Conventions for bodies") ----
-
-Status OnlyMembers(const json::Value& o, std::string_view at,
-                   std::initializer_list<std::string_view> allowed) {
-  if (!o.is_object()) return Bad(std::string(at), "must be an object");
-  for (const auto& [k, v] : o.items()) {
-    if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
-      return Bad(At(at, json::PointerToken(k)), fmt::format("unknown member \"{}\"", k));
-    }
-  }
-  return Status::Ok();
-}
-
-// The member, or nullptr when optional and absent.
-Result<const json::Value*> Member(const json::Value& o, std::string_view at, std::string_view key,
-                                  bool required = true) {
-  const auto it = o.find(key);
-  if (it == o.end()) {
-    if (required) return Bad(At(at, key), fmt::format("missing member \"{}\"", key));
-    return static_cast<const json::Value*>(nullptr);
-  }
-  return &*it;
-}
+using body::At;
+using body::Bad;
+using body::Err;
+using body::Member;
+using body::OnlyMembers;
 
 Result<std::string> String(const json::Value& v, const std::string& path, size_t min, size_t max) {
   if (!v.is_string()) return Bad(path, "must be a string");

@@ -294,24 +294,10 @@ class SqliteStore final : public Store {
 
   Result<std::optional<NonceRecord>> FindNonce(std::string_view actor,
                                                std::string_view nonce) override {
-    auto lease = Lease();
-    ASSIGN_OR_RETURN(
-        sqlite3_stmt * st,
-        lease.conn->Prepare("SELECT seq, id FROM nonces WHERE actor = ? AND nonce = ?"));
-    ResetOnExit r{st};
-    sqlite3_bind_text(st, 1, actor.data(), static_cast<int>(actor.size()), SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, nonce.data(), static_cast<int>(nonce.size()), SQLITE_STATIC);
-    const int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-      NonceRecord n;
-      n.seq = static_cast<uint64_t>(sqlite3_column_int64(st, 0));
-      if (!ColHash(st, 1, n.event_id)) {
-        return Status(ErrorCode::kCorrupt, "stored event id is not 32 bytes");
-      }
-      return std::optional<NonceRecord>(n);
-    }
-    if (rc == SQLITE_DONE) return std::optional<NonceRecord>();
-    return SqlError(lease.conn->db(), "find nonce");
+    const NonceKey key{actor, nonce};
+    std::vector<std::optional<NonceRecord>> out;
+    RETURN_IF_ERROR(FindNonces(std::span(&key, 1), out));
+    return out[0];
   }
 
   Status FindNonces(std::span<const NonceKey> keys,
