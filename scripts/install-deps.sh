@@ -3,14 +3,14 @@
 # Idempotent: packages already present are left alone; apt-get runs only when needed.
 set -euo pipefail
 
-# What the build, the tests and the demo use today. (PostgreSQL, Boost.Beast, ICU and
-# pugixml join with the issues that use them: the server store, the HTTP server,
-# screening and the IATI/EPCIS exchange.)
+# What the build, the tests, the benchmarks and the demo use. (PostgreSQL joins with the
+# server store.)
 PACKAGES=(
   build-essential g++ clang cmake ninja-build pkg-config make git ca-certificates
   libsodium-dev libssl-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev
   libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
+  libboost-dev libicu-dev libpugixml-dev libspdlog-dev wrk curl
 )
 
 missing=()

@@ -84,7 +84,5 @@ class Directory final : public ledger::StateMachine {
 
 // The event types of EVENTS.md's first version.
 bool IsKnownEventType(std::string_view type);
-// The roles of MECHANISM.md.
-bool IsKnownRole(std::string_view role);
 
 }  // namespace aidtrace::mechanism

@@ -96,7 +96,7 @@ Result<Policy> ParsePolicy(const json::Value& v) {
   if (!v.is_object()) return Bad("", "the policy must be an object");
   RETURN_IF_ERROR(OnlyKeys(v,
                            {"governance", "project_approval", "consignment_approval", "screening",
-                            "detection", "detector_key"},
+                            "detection", "detector_key", "personal_data_roles"},
                            ""));
   Policy p;
   const auto gov = v.find("governance");
@@ -148,6 +148,21 @@ Result<Policy> ParsePolicy(const json::Value& v) {
     if (!IsValidId(vk->name)) return Bad("/detector_key", "the detector key's name must be an id");
     p.detector_key = *vk;
   }
+  if (const auto r = v.find("personal_data_roles"); r != v.end()) {
+    if (!r->is_array()) return Bad("/personal_data_roles", "must be an array of role names");
+    p.personal_data_roles.clear();
+    for (size_t i = 0; i < r->size(); ++i) {
+      const json::Value& role = (*r)[i];
+      if (!role.is_string() || !IsKnownRole(role.get_ref<const std::string&>())) {
+        return Bad(fmt::format("/personal_data_roles/{}", i), "not a role of the mechanism");
+      }
+      p.personal_data_roles.push_back(role.get<std::string>());
+    }
+    std::sort(p.personal_data_roles.begin(), p.personal_data_roles.end());
+    p.personal_data_roles.erase(
+        std::unique(p.personal_data_roles.begin(), p.personal_data_roles.end()),
+        p.personal_data_roles.end());
+  }
   return p;
 }
 
@@ -164,7 +179,8 @@ json::Value PolicyToJson(const Policy& p) {
       {"detection",
        {{"stock_tolerance", p.stock_tolerance},
         {"verify_window_days", p.verify_window_days},
-        {"decision_sla_days", p.decision_sla_days}}}};
+        {"decision_sla_days", p.decision_sla_days}}},
+      {"personal_data_roles", p.personal_data_roles}};
   if (p.detector_key.has_value()) v["detector_key"] = crypto::FormatVerifierKey(*p.detector_key);
   return v;
 }

@@ -38,10 +38,15 @@ struct Policy {
   int64_t decision_sla_days = 45;
   // The mechanism's own key, for the events the system raises (alerts, screening hits).
   std::optional<crypto::VerifierKey> detector_key;
+  // The roles that may read personal data (private records) through the API; sorted.
+  std::vector<std::string> personal_data_roles = {"auditor", "monitor"};
 
   // The quorum that approves projects of `category`.
   const Quorum& ProjectApproval(std::string_view category) const;
 };
+
+// Whether `role` is one of MECHANISM.md's roles.
+bool IsKnownRole(std::string_view role);
 
 // Parses a policy object. Only `governance` is required; the rest default as above
 // (project and consignment approval default to the governance quorum).
