@@ -1,5 +1,6 @@
 // Small helpers the books share for reading event bodies: errors with a JSON pointer,
-// the set of allowed members, required and optional members. Pure; thread-safe.
+// the set of allowed members, required and optional members, event ids and decision
+// deadlines. Pure; thread-safe.
 #pragma once
 
 #include <algorithm>
@@ -9,8 +10,12 @@
 
 #include <fmt/format.h>
 
+#include "base/encoding.h"
 #include "base/status.h"
+#include "base/time.h"
+#include "event/envelope.h"
 #include "json/json.h"
+#include "mechanism/policy.h"
 
 namespace aidtrace::mechanism::body {
 
@@ -46,6 +51,19 @@ inline Result<const json::Value*> Member(const json::Value& o, std::string_view 
     return static_cast<const json::Value*>(nullptr);
   }
   return &*it;
+}
+
+// The event id of `env` as bodies spell it: "sha256:" and 64 lower-case hex digits.
+inline std::string EventId(const event::Envelope& env) { return "sha256:" + HexEncode(env.id); }
+
+// The deadline of a decision opened by the event being applied: the log's time plus the
+// policy's decision_sla_days.
+inline std::string Deadline(std::string_view logged, const Policy& policy) {
+  auto t = ParseRfc3339(logged);
+  if (!t.ok()) return std::string(logged);
+  Timestamp d = *t;
+  d.seconds += policy.decision_sla_days * 86400;
+  return FormatRfc3339(d);
 }
 
 }  // namespace aidtrace::mechanism::body

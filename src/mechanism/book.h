@@ -33,9 +33,20 @@ struct PartyView {
   }
 };
 
+// An appealable decision (EVENTS.md, appeal.file), as the book that made it sees it now.
+struct Decision {
+  std::string type;      // the event type of the decision
+  std::string affected;  // the party that may appeal it
+  bool stands = false;   // whether it still has effect (and so can be appealed)
+  std::string why;       // when it does not stand: why, for the error message
+};
+
 // Everything a book needs to apply one authenticated event.
 class MaterialsBook;
 class EnforcementBook;
+struct EventContext;
+using FindDecisionFn = std::function<std::optional<Decision>(std::string_view event_id)>;
+using OverturnFn = std::function<Status(std::string_view event_id, const EventContext& ctx)>;
 
 struct EventContext {
   const event::Envelope& env;
@@ -50,6 +61,18 @@ struct EventContext {
   // The other books, read-only (a book reads another, never writes it).
   const MaterialsBook* materials = nullptr;
   const EnforcementBook* enforcement = nullptr;
+  // Appeals: the decisions of the directory and the materials book by event id, and the
+  // effect of overturning one (appeal.decide; called last, changes nothing on error).
+  FindDecisionFn find_decision;
+  OverturnFn overturn;
 };
+
+// Rule 6: whether `subject` (a party, beneficiary or prospective id) has an unresolved
+// screening hit that blocks it (a confirmed hit, or an open one at or above the policy's
+// block_at). Defined with the enforcement book.
+bool SubjectBlocked(const EventContext& ctx, std::string_view subject);
+
+// The screening_blocked rejection for `subject`, at `path`.
+Status BlockedError(std::string_view subject, std::string path, std::string_view what);
 
 }  // namespace aidtrace::mechanism

@@ -11,6 +11,7 @@
 #include "base/encoding.h"
 #include "base/ids.h"
 #include "crypto/note.h"
+#include "mechanism/body.h"
 #include "mechanism/roles.h"
 
 namespace aidtrace::mechanism {
@@ -203,6 +204,9 @@ Status Directory::Authenticate(const event::Submission& sub,
     }
     for (size_t i = 0; i < env.sigs.size(); ++i) {
       const auto p = parties_.find(env.sigs[i].signer);
+      // A suspended party may file, alone, an appeal (of the decision that suspended it:
+      // the enforcement book checks which).
+      if (i == 0 && env.type == "appeal.file" && env.sigs.size() == 1) continue;
       if (p != parties_.end() && p->second.suspended) {
         return Status(ErrorCode::kPartySuspended,
                       fmt::format("party \"{}\" is suspended", env.sigs[i].signer),
@@ -294,24 +298,59 @@ Policy Directory::policy() const {
 }
 
 EventContext Directory::Context(const event::Envelope& env, const ledger::ApplyContext& ctx) {
-  return EventContext{env,
-                      env.body(),
-                      ctx.seq,
-                      ctx.logged,
-                      policy_,
-                      [this](std::string_view party) {
-                        std::shared_lock lock(mu_);
-                        const auto p = parties_.find(party);
-                        if (p == parties_.end()) return PartyView{};
-                        return PartyView{true, p->second.suspended, &p->second.roles};
-                      },
-                      [this](std::string_view party, bool suspended) {
-                        std::unique_lock lock(mu_);
-                        const auto p = parties_.find(party);
-                        if (p != parties_.end()) p->second.suspended = suspended;
-                      },
-                      &materials_,
-                      &enforcement_};
+  return EventContext{
+      env,
+      env.body(),
+      ctx.seq,
+      ctx.logged,
+      policy_,
+      [this](std::string_view party) {
+        std::shared_lock lock(mu_);
+        const auto p = parties_.find(party);
+        if (p == parties_.end()) return PartyView{};
+        return PartyView{true, p->second.suspended, &p->second.roles};
+      },
+      [this, &env](std::string_view party, bool suspended) {
+        std::unique_lock lock(mu_);
+        const auto p = parties_.find(party);
+        if (p == parties_.end()) return;
+        p->second.suspended = suspended;
+        p->second.suspended_by = suspended ? body::EventId(env) : std::string();
+      },
+      &materials_,
+      &enforcement_,
+      [this](std::string_view event_id) { return FindDecision(event_id); },
+      [this](std::string_view event_id, const EventContext& c) { return Overturn(event_id, c); }};
+}
+
+std::optional<Decision> Directory::FindDecision(std::string_view event_id) const {
+  if (auto d = materials_.FindDecision(event_id)) return d;
+  const auto it = suspensions_.find(event_id);
+  if (it == suspensions_.end()) return std::nullopt;
+  std::shared_lock lock(mu_);
+  const Party& p = parties_.find(it->second)->second;
+  Decision d{"party.suspend", it->second, p.suspended && p.suspended_by == it->first, ""};
+  if (!d.stands) {
+    d.why = p.suspended ? fmt::format("\"{}\" is suspended by a later decision", it->second)
+                        : fmt::format("\"{}\" has been reinstated", it->second);
+  }
+  return d;
+}
+
+Status Directory::Overturn(std::string_view event_id, const EventContext& ctx) {
+  if (materials_.FindDecision(event_id).has_value()) return materials_.Overturn(event_id, ctx);
+  const auto d = FindDecision(event_id);
+  if (!d.has_value() || !d->stands) {
+    return Status(
+        ErrorCode::kBadState,
+        fmt::format("the decision appealed no longer stands{}", d.has_value() ? ": " + d->why : ""),
+        "/body/appeal");
+  }
+  std::unique_lock lock(mu_);
+  Party& p = parties_.find(d->affected)->second;
+  p.suspended = false;
+  p.suspended_by.clear();
+  return Status::Ok();
 }
 
 Status Directory::Apply(const event::Submission& sub, const ledger::ApplyContext& ctx) {
@@ -354,6 +393,16 @@ Status Directory::ApplyOther(const event::Envelope& env, const ledger::ApplyCont
       return Status(ErrorCode::kBadState, fmt::format("party \"{}\" is already admitted", id),
                     "/body/party");
     }
+    if (materials_.projects().contains(id) || materials_.beneficiaries().contains(id) ||
+        (policy_.detector_key.has_value() && policy_.detector_key->name == id)) {
+      return Status(ErrorCode::kBadState,
+                    fmt::format("id \"{}\" is already used by a project, a beneficiary or the "
+                                "detector",
+                                id),
+                    "/body/party");
+    }
+    if (enforcement_.Blocked(id, policy_)) return BlockedError(id, "/body/party", "party");
+    party.seq = ctx.seq;
     parties_.emplace(std::move(id), std::move(party));
   } else if (env.type == "key.add" || env.type == "key.revoke" || env.type == "party.suspend" ||
              env.type == "party.reinstate") {
@@ -404,6 +453,12 @@ Status Directory::ApplyOther(const event::Envelope& env, const ledger::ApplyCont
             "/body/party");
       }
       party.suspended = suspend;
+      if (suspend) {
+        party.suspended_by = body::EventId(env);
+        suspensions_.emplace(party.suspended_by, id);
+      } else {
+        party.suspended_by.clear();
+      }
     }
   }
   return Status::Ok();
@@ -422,10 +477,15 @@ std::string Directory::Snapshot() const {
     for (const auto& [kid, k] : p.keys) {
       keys[crypto::KeyIdHex(kid)] = {{"key", HexEncode(k.pub)}, {"revoked", k.revoked}};
     }
-    parties[id] = {
-        {"name", p.name}, {"roles", p.roles}, {"suspended", p.suspended}, {"keys", keys}};
+    parties[id] = {{"name", p.name},
+                   {"roles", p.roles},
+                   {"suspended", p.suspended},
+                   {"suspended_by", p.suspended_by},
+                   {"seq", p.seq},
+                   {"keys", keys}};
   }
   state["parties"] = std::move(parties);
+  state["suspensions"] = suspensions_;
   state["materials"] = materials_.Snapshot();
   state["enforcement"] = enforcement_.Snapshot();
   state["funds"] = funds_.Snapshot();
@@ -469,6 +529,14 @@ Status Directory::Restore(std::string_view snapshot) {
       party.roles.push_back(r.get<std::string>());
     }
     party.suspended = p["suspended"].get<bool>();
+    if (p.contains("seq")) {
+      if (!p["seq"].is_number_unsigned()) return corrupt("malformed seq of " + id);
+      party.seq = p["seq"].get<uint64_t>();
+    }
+    if (p.contains("suspended_by")) {
+      if (!p["suspended_by"].is_string()) return corrupt("malformed suspension of " + id);
+      party.suspended_by = p["suspended_by"].get<std::string>();
+    }
     for (const auto& [kid, k] : p["keys"].items()) {
       auto id_bytes = HexDecode(kid);
       if (!id_bytes.ok() || id_bytes->size() != 4 || !k.is_object() || !k.contains("key") ||
@@ -489,6 +557,16 @@ Status Directory::Restore(std::string_view snapshot) {
   for (const char* book : {"materials", "enforcement"}) {
     if (!s.contains(book)) return corrupt(std::string("no ") + book + " book");
   }
+  std::map<std::string, std::string, std::less<>> suspensions;
+  if (s.contains("suspensions")) {
+    if (!s["suspensions"].is_object()) return corrupt("malformed suspensions");
+    for (const auto& [ev, party] : s["suspensions"].items()) {
+      if (!party.is_string() || !parties.contains(party.get<std::string>())) {
+        return corrupt("suspension of an unknown party");
+      }
+      suspensions.emplace(ev, party.get<std::string>());
+    }
+  }
   MaterialsBook materials;
   RETURN_IF_ERROR(materials.Restore(s["materials"]));
   EnforcementBook enforcement;
@@ -502,6 +580,7 @@ Status Directory::Restore(std::string_view snapshot) {
   has_genesis_ = s["genesis"].get<bool>();
   policy_ = std::move(policy);
   parties_ = std::move(parties);
+  suspensions_ = std::move(suspensions);
   return Status::Ok();
 }
 

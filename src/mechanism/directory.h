@@ -38,6 +38,8 @@ class Directory final : public ledger::StateMachine {
     std::vector<std::string> roles;
     std::map<uint32_t, Key> keys;
     bool suspended = false;
+    std::string suspended_by;  // event id of the party.suspend or screening.confirm in force
+    uint64_t seq = 0;          // the genesis or party.admit that admitted it
   };
 
   event::KeyLookup FindKey(std::string_view party, uint32_t key_id) const override;
@@ -69,6 +71,9 @@ class Directory final : public ledger::StateMachine {
   // A policy.set body's policy, checked against the admitted parties.
   Result<Policy> ParsePolicySet(const event::Envelope& env) const;
   Status ApplyOther(const event::Envelope& env, const ledger::ApplyContext& ctx);
+  // Appealable decisions of the directory (party.suspend) and the materials book.
+  std::optional<Decision> FindDecision(std::string_view event_id) const;
+  Status Overturn(std::string_view event_id, const EventContext& ctx);
   // The context a book applies an event in.
   EventContext Context(const event::Envelope& env, const ledger::ApplyContext& ctx);
 
@@ -76,6 +81,8 @@ class Directory final : public ledger::StateMachine {
   std::map<std::string, Party, std::less<>> parties_;
   bool has_genesis_ = false;
   Policy policy_;
+  // party.suspend events by event id -> the party (appealable decisions).
+  std::map<std::string, std::string, std::less<>> suspensions_;
   // Books: touched by the sequencer only (see book.h).
   MaterialsBook materials_;
   EnforcementBook enforcement_;

@@ -10,6 +10,7 @@
 #include "base/ids.h"
 #include "base/time.h"
 #include "mechanism/body.h"
+#include "mechanism/materials.h"
 
 namespace aidtrace::mechanism {
 namespace {
@@ -129,15 +130,8 @@ Result<std::string> HashField(const Fields& f, std::string_view key) {
   return s;
 }
 
-// The log time plus the decision SLA.
-std::string Deadline(const EventContext& ctx) {
-  auto t = ParseRfc3339(ctx.logged);
-  Timestamp ts = t.ok() ? *t : Timestamp{};
-  ts.seconds += ctx.policy.decision_sla_days * 86400;
-  return FormatRfc3339(ts);
-}
-
-std::string EventId(const event::Envelope& env) { return "sha256:" + HexEncode(env.id); }
+std::string Deadline(const EventContext& ctx) { return body::Deadline(ctx.logged, ctx.policy); }
+using body::EventId;
 
 Status Unknown(std::string path, std::string msg) {
   return Status(ErrorCode::kUnknownRef, std::move(msg), std::move(path));
@@ -262,6 +256,17 @@ Status EnforcementBook::ScreeningDecide(const EventContext& ctx, bool confirm) {
   return Status::Ok();
 }
 
+bool EnforcementBook::KnownSubject(const EventContext& ctx, std::string_view id) const {
+  if (ctx.party(id).admitted || hits_.contains(id) || alerts_.contains(id) || cases_.contains(id) ||
+      appeals_.contains(id)) {
+    return true;
+  }
+  const MaterialsBook* m = ctx.materials;
+  return m != nullptr && (m->projects().contains(id) || m->warehouses().contains(id) ||
+                          m->beneficiaries().contains(id) || m->consignments().contains(id) ||
+                          m->items().contains(id));
+}
+
 Status EnforcementBook::AlertRaise(const EventContext& ctx) {
   const Fields f(ctx.body, "/body");
   RETURN_IF_ERROR(f.Only({"alert", "kind", "subject", "severity", "evidence", "detail"}));
@@ -288,6 +293,12 @@ Status EnforcementBook::AlertRaise(const EventContext& ctx) {
                  "evidence must be event ids (sha256: and 64 lower-case hex digits)");
     }
     ev.push_back(e.get<std::string>());
+  }
+  if (!KnownSubject(ctx, subject)) {
+    return Unknown("/body/subject",
+                   fmt::format("\"{}\" is no party, project, warehouse, beneficiary, "
+                               "consignment, item, hit, alert, case or appeal of the state",
+                               subject));
   }
   if (alerts_.contains(id)) return BadState("/body/alert", fmt::format("alert \"{}\" exists", id));
   alerts_.emplace(id, Alert{kind, subject, severity, detail, std::move(ev), "open", ""});
@@ -407,28 +418,47 @@ Status EnforcementBook::AppealFile(const EventContext& ctx) {
   ASSIGN_OR_RETURN(std::string id, f.Id("appeal"));
   ASSIGN_OR_RETURN(std::string subject, HashField(f, "subject"));
   RETURN_IF_ERROR(f.Text("text").status());
-  const auto confirm = confirms_.find(subject);
-  if (confirm == confirms_.end()) {
+  // The decision appealed, as it stands: a confirmed screening hit (this book), or a
+  // decision of the directory or the materials book.
+  std::optional<Decision> d;
+  std::string hit_id;
+  if (const auto confirm = confirms_.find(subject); confirm != confirms_.end()) {
+    const Hit& hit = hits_.find(confirm->second)->second;
+    hit_id = confirm->second;
+    d = Decision{"screening.confirm", hit.subject,
+                 hit.status == "confirmed" && hit.decision == subject,
+                 fmt::format("the confirmation of hit \"{}\" no longer stands", hit_id)};
+  } else if (ctx.find_decision) {
+    d = ctx.find_decision(subject);
+  }
+  if (!d.has_value()) {
     if (const auto ev = events_.find(subject); ev != events_.end()) {
       return BadState("/body/subject",
                       fmt::format("{} is a {}, not an appealable decision", subject, ev->second));
     }
     return Unknown("/body/subject",
-                   fmt::format("{} is not an appealable decision of the log (appealable here: "
-                               "screening.confirm)",
+                   fmt::format("{} is not an appealable decision of the log (appealable: "
+                               "project.reject, project.suspend, consignment.approve that "
+                               "refused lines, party.suspend, screening.confirm)",
                                subject));
   }
-  const Hit& hit = hits_.find(confirm->second)->second;
-  if (ctx.env.actor != hit.subject) {
-    return Status(ErrorCode::kNotPermitted,
-                  fmt::format("only the affected party \"{}\" may appeal the confirmation of "
-                              "hit \"{}\"",
-                              hit.subject, confirm->second),
-                  "/actor");
+  if (ctx.env.actor != d->affected) {
+    return Status(
+        ErrorCode::kNotPermitted,
+        fmt::format("only the affected party \"{}\" may appeal this {}", d->affected, d->type),
+        "/actor");
   }
-  if (hit.status != "confirmed" || hit.decision != subject) {
-    return BadState("/body/subject", fmt::format("the confirmation of hit \"{}\" no longer stands",
-                                                 confirm->second));
+  // A suspended party may appeal only what suspended it.
+  if (ctx.party(ctx.env.actor).suspended && d->type != "party.suspend" &&
+      d->type != "screening.confirm") {
+    return Status(
+        ErrorCode::kPartySuspended,
+        fmt::format("party \"{}\" is suspended: it may appeal only its suspension", ctx.env.actor),
+        "/actor");
+  }
+  if (!d->stands) {
+    return BadState("/body/subject",
+                    fmt::format("the {} {} no longer stands: {}", d->type, subject, d->why));
   }
   for (const auto& [aid, a] : appeals_) {
     if (a.subject == subject) {
@@ -439,7 +469,7 @@ Status EnforcementBook::AppealFile(const EventContext& ctx) {
   if (appeals_.contains(id)) {
     return BadState("/body/appeal", fmt::format("appeal \"{}\" exists", id));
   }
-  appeals_.emplace(id, Appeal{subject, ctx.env.actor, confirm->second, "pending", Deadline(ctx)});
+  appeals_.emplace(id, Appeal{subject, ctx.env.actor, hit_id, "pending", Deadline(ctx), d->type});
   return Status::Ok();
 }
 
@@ -456,15 +486,27 @@ Status EnforcementBook::AppealDecide(const EventContext& ctx) {
   if (appeal.status != "pending") {
     return BadState("/body/appeal", fmt::format("appeal \"{}\" is already {}", id, appeal.status));
   }
+  if (decision == "overturned") {
+    if (!appeal.hit.empty()) {
+      Hit& hit = hits_.find(appeal.hit)->second;
+      if (hit.status != "confirmed" || hit.decision != appeal.subject) {
+        return BadState("/body/appeal",
+                        fmt::format("the confirmation of hit \"{}\" no longer stands", appeal.hit));
+      }
+      hit.status = "cleared";
+      hit.decision = EventId(ctx.env);
+      const PartyView p = ctx.party(hit.subject);
+      if (p.admitted && p.suspended) ctx.set_suspended(hit.subject, false);
+    } else {
+      if (!ctx.overturn) {
+        return BadState("/body/appeal", "no book can overturn this decision");
+      }
+      // The other book checks and applies the effect last; on error nothing changed.
+      RETURN_IF_ERROR(ctx.overturn(appeal.subject, ctx));
+    }
+  }
   appeal.status = decision;
   appeal.deadline.clear();
-  if (decision == "overturned") {
-    Hit& hit = hits_.find(appeal.hit)->second;
-    hit.status = "cleared";
-    hit.decision = EventId(ctx.env);
-    const PartyView p = ctx.party(hit.subject);
-    if (p.admitted && p.suspended) ctx.set_suspended(hit.subject, false);
-  }
   return Status::Ok();
 }
 
@@ -476,6 +518,18 @@ bool EnforcementBook::Blocked(std::string_view subject, const Policy& policy) co
     if (h.status == "confirmed" || (h.status == "open" && h.score >= policy.block_at)) return true;
   }
   return false;
+}
+
+bool SubjectBlocked(const EventContext& ctx, std::string_view subject) {
+  return ctx.enforcement != nullptr && ctx.enforcement->Blocked(subject, ctx.policy);
+}
+
+Status BlockedError(std::string_view subject, std::string path, std::string_view what) {
+  return Status(ErrorCode::kScreeningBlocked,
+                fmt::format("{} \"{}\" has an unresolved screening hit at or above the block "
+                            "level (rule 6)",
+                            what, subject),
+                std::move(path));
 }
 
 namespace {
@@ -549,11 +603,8 @@ json::Value EnforcementBook::Snapshot() const {
   }
   json::Value appeals = json::Value::object();
   for (const auto& [id, a] : appeals_) {
-    appeals[id] = {{"subject", a.subject},
-                   {"appellant", a.appellant},
-                   {"hit", a.hit},
-                   {"status", a.status},
-                   {"deadline", a.deadline}};
+    appeals[id] = {{"subject", a.subject}, {"appellant", a.appellant}, {"hit", a.hit},
+                   {"status", a.status},   {"deadline", a.deadline},   {"type", a.type}};
   }
   json::Value events = json::Value::object();
   for (const auto& [id, t] : events_) events[id] = t;
@@ -629,7 +680,8 @@ Status EnforcementBook::Restore(const json::Value& snapshot) {
       b.appeals_.emplace(
           id, Appeal{a.at("subject").get<std::string>(), a.at("appellant").get<std::string>(),
                      a.at("hit").get<std::string>(), a.at("status").get<std::string>(),
-                     a.at("deadline").get<std::string>()});
+                     a.at("deadline").get<std::string>(),
+                     a.contains("type") ? a.at("type").get<std::string>() : "screening.confirm"});
     }
     for (const auto& [id, t] : snapshot.at("events").items()) {
       b.events_.emplace(id, t.get<std::string>());
@@ -639,7 +691,7 @@ Status EnforcementBook::Restore(const json::Value& snapshot) {
       b.confirms_.emplace(id, h.get<std::string>());
     }
     for (const auto& [id, a] : b.appeals_) {
-      if (!b.hits_.contains(a.hit)) return corrupt("appeal of an unknown hit");
+      if (!a.hit.empty() && !b.hits_.contains(a.hit)) return corrupt("appeal of an unknown hit");
     }
   } catch (const json::Value::exception& e) {
     return corrupt(e.what());

@@ -4,12 +4,14 @@
 // book keeps, and docs/EVENTS.md for the rules.
 //
 // Limits of this book (it sees only the events of its own types and the directory's parties):
-//  - alert.raise's subject and evidence, and screening.hit's subject, are checked for shape
-//    only: warehouses, projects, beneficiaries, consignments and items live in the materials
-//    book, and the book has no index of the other events of the log.
-//  - appeal.file resolves only screening.confirm subjects; any other event id is unknown_ref
-//    (the appeals of project.reject, project.suspend, consignment.approve and party.suspend
-//    need those books' records).
+//  - alert.raise's subject must exist (a party, project, warehouse, beneficiary,
+//    consignment, item, hit, alert, case or appeal); its evidence event ids are checked for
+//    shape only (the state keeps no index of every event id; the API resolves them).
+//  - screening.hit's subject is checked for shape only: a candidate is screened before it
+//    is admitted or registered.
+//  - appeal.file resolves screening.confirm itself and asks the directory (EventContext::
+//    find_decision) for the decisions of the other books; overturning those is their
+//    effect (EventContext::overturn).
 #pragma once
 
 #include <map>
@@ -65,9 +67,10 @@ class EnforcementBook {
   struct Appeal {
     std::string subject;    // event id of the decision appealed
     std::string appellant;  // the affected party (the actor)
-    std::string hit;        // the hit whose confirmation is appealed
+    std::string hit;        // the hit whose confirmation is appealed (screening.confirm)
     std::string status;     // pending, upheld, overturned
     std::string deadline;   // RFC 3339
+    std::string type;       // the event type of the decision appealed
   };
 
   // Applies ctx.env when its type belongs to this book: the rules' verdict (nothing
@@ -97,6 +100,8 @@ class EnforcementBook {
   Status ScreeningHit(const EventContext& ctx);
   Status ScreeningDecide(const EventContext& ctx, bool confirm);
   Status AlertRaise(const EventContext& ctx);
+  // Whether `id` names something alert.raise may be about.
+  bool KnownSubject(const EventContext& ctx, std::string_view id) const;
   Status CaseOpen(const EventContext& ctx);
   Status CaseNote(const EventContext& ctx);
   Status CaseClose(const EventContext& ctx);

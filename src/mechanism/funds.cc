@@ -147,10 +147,6 @@ const MaterialsBook::Project* FindProject(const EventContext& ctx, std::string_v
   return it == ctx.materials->projects().end() ? nullptr : &it->second;
 }
 
-bool Blocked(const EventContext& ctx, std::string_view subject) {
-  return ctx.enforcement != nullptr && ctx.enforcement->Blocked(subject, ctx.policy);
-}
-
 }  // namespace
 
 std::optional<Status> FundsBook::Apply(const EventContext& ctx) {
@@ -409,7 +405,7 @@ Status FundsBook::FundsDisburse(const EventContext& ctx) {
                     amount.amount, amount.currency, undisbursed, amount.currency, commitment_id));
   }
   // Screening.
-  if (Blocked(ctx, to)) {
+  if (SubjectBlocked(ctx, to)) {
     return Err(ErrorCode::kScreeningBlocked, "/body/to",
                fmt::format("\"{}\" is blocked by a screening hit: nothing is disbursed to it "
                            "(rule 6)",
@@ -500,7 +496,7 @@ Status FundsBook::FundsPay(const EventContext& ctx) {
                     amount.amount, amount.currency, held, amount.currency, actor, project_id));
   }
   // Screening.
-  if (Blocked(ctx, payee)) {
+  if (SubjectBlocked(ctx, payee)) {
     return Err(ErrorCode::kScreeningBlocked, "/body/payee",
                fmt::format("payee \"{}\" is blocked by a screening hit: nothing is paid to it "
                            "(rules 5, 6)",

@@ -202,13 +202,8 @@ int64_t Of(const Quantities& q, std::string_view item) {
   return it == q.end() ? 0 : it->second;
 }
 
-std::string Deadline(const EventContext& ctx) {
-  auto t = ParseRfc3339(ctx.logged);
-  if (!t.ok()) return std::string(ctx.logged);
-  Timestamp d = *t;
-  d.seconds += ctx.policy.decision_sla_days * 86400;
-  return FormatRfc3339(d);
-}
+std::string Deadline(const EventContext& ctx) { return body::Deadline(ctx.logged, ctx.policy); }
+using body::EventId;
 
 std::string ActorPath(const event::Envelope& env, std::string_view signer) {
   for (size_t i = 0; i < env.sigs.size(); ++i) {
@@ -234,6 +229,18 @@ json::Value SetJson(const S& s) {
   return a;
 }
 
+json::Value RoundJson(const std::optional<MaterialsBook::Round>& round) {
+  if (!round.has_value()) return json::Value(nullptr);
+  const MaterialsBook::Round& r = *round;
+  return {{"kind", r.kind},
+          {"boq_add", QJson(r.boq_add)},
+          {"budget_add", r.budget_add},
+          {"approvals", SetJson(r.approvals)},
+          {"rejections", SetJson(r.rejections)},
+          {"opened", r.opened},
+          {"deadline", r.deadline}};
+}
+
 // Restore reads with exceptions caught at the top (a malformed snapshot is corrupt).
 Quantities QFrom(const json::Value& v) {
   Quantities q;
@@ -248,8 +255,134 @@ std::set<std::string, std::less<>> SetFrom(const json::Value& v) {
   for (const auto& x : v) s.insert(x.get<std::string>());
   return s;
 }
+std::optional<MaterialsBook::Round> RoundFrom(const json::Value& r) {
+  if (r.is_null()) return std::nullopt;
+  MaterialsBook::Round round;
+  round.kind = r.at("kind").get<std::string>();
+  round.boq_add = QFrom(r.at("boq_add"));
+  round.budget_add = r.at("budget_add").get<int64_t>();
+  round.approvals = SetFrom(r.at("approvals"));
+  round.rejections = SetFrom(r.at("rejections"));
+  round.opened = r.at("opened").get<std::string>();
+  round.deadline = r.at("deadline").get<std::string>();
+  return round;
+}
 
 }  // namespace
+
+// ---- appealable decisions ----
+
+std::optional<Decision> MaterialsBook::FindDecision(std::string_view event_id) const {
+  const auto it = decisions_.find(event_id);
+  if (it == decisions_.end()) return std::nullopt;
+  const DecisionRecord& d = it->second;
+  Decision out{d.type, "", false, ""};
+  if (d.type == "consignment.approve") {
+    const Consignment& c = consignments_.find(d.target)->second;
+    out.affected = c.vendor;
+    out.stands = !d.lines.empty() && std::all_of(d.lines.begin(), d.lines.end(), [&](size_t i) {
+      return c.lines[i].status == "refused";
+    });
+    if (!out.stands) {
+      out.why = d.lines.empty()
+                    ? fmt::format("it refused no line of \"{}\"", d.target)
+                    : fmt::format("its refused lines of \"{}\" were requested again", d.target);
+    }
+    return out;
+  }
+  const Project& p = projects_.find(d.target)->second;
+  out.affected = p.implementer;
+  if (d.type == "project.suspend") {
+    out.stands = p.status == "suspended" && p.suspended_by == it->first;
+    if (!out.stands) out.why = fmt::format("project \"{}\" is {} now", d.target, p.status);
+    return out;
+  }
+  // project.reject: the round it decided failed and nothing has happened since.
+  out.stands = p.failed_round.has_value() && p.failed_round->opened == d.round_opened &&
+               !p.round.has_value() && p.status != "closed";
+  if (!out.stands) {
+    out.why = p.failed_round.has_value() || p.round.has_value() || p.status == "closed"
+                  ? fmt::format(
+                        "the approval round of \"{}\" it decided is no longer the last "
+                        "one rejected",
+                        d.target)
+                  : fmt::format("the approval round of \"{}\" it took part in was not rejected",
+                                d.target);
+  }
+  return out;
+}
+
+Status MaterialsBook::Overturn(std::string_view event_id, const EventContext& ctx) {
+  const auto d = FindDecision(event_id);
+  if (!d.has_value() || !d->stands) {
+    return Err(ErrorCode::kBadState, "/body/appeal",
+               fmt::format("the decision appealed no longer stands{}",
+                           d.has_value() ? ": " + d->why : ""));
+  }
+  const DecisionRecord& rec = decisions_.find(event_id)->second;
+  if (rec.type == "project.suspend") {
+    Project& p = projects_.find(rec.target)->second;
+    p.status = "approved";
+    p.suspended_by.clear();
+    return Status::Ok();
+  }
+  if (rec.type == "project.reject") {
+    Project& p = projects_.find(rec.target)->second;
+    Round r = *p.failed_round;
+    r.approvals.clear();
+    r.rejections.clear();
+    r.opened = std::string(ctx.logged);
+    r.deadline = Deadline(ctx);
+    if (r.kind == "proposal") p.status = "proposed";
+    p.round = std::move(r);
+    p.failed_round.reset();
+    return Status::Ok();
+  }
+  // consignment.approve: the refused lines are requested again, within the allowance.
+  Consignment& c = consignments_.find(rec.target)->second;
+  Quantities pool_add;
+  std::map<std::string, Quantities, std::less<>> project_add;
+  for (size_t i : rec.lines) {
+    const ConsignmentLine& cl = c.lines[i];
+    const std::string path = "/body/appeal";
+    if (cl.for_ == "households") {
+      const int64_t pool = Of(households_pool_, cl.item) + Of(pool_add, cl.item);
+      const int64_t open = UnreleasedEntitlement(cl.item);
+      if (cl.requested > open - pool) {
+        return Err(ErrorCode::kExceedsAllocation, path,
+                   fmt::format("the refused {} of \"{}\" for households no longer fit the "
+                               "registered entitlements not yet released ({} of {} held)",
+                               cl.requested, cl.item, pool, open));
+      }
+      pool_add[cl.item] += cl.requested;
+    } else {
+      const Project& p = projects_.find(cl.for_)->second;
+      if (p.status != "approved") {
+        return Err(ErrorCode::kBadState, path,
+                   fmt::format("project \"{}\" is {}, not active", cl.for_, p.status));
+      }
+      const int64_t held = Of(p.allocated, cl.item) + Of(project_add[cl.for_], cl.item);
+      if (cl.requested > Of(p.boq, cl.item) - held) {
+        return Err(ErrorCode::kExceedsAllocation, path,
+                   fmt::format("the refused {} of \"{}\" for \"{}\" no longer fit its bill of "
+                               "quantities ({} held of {})",
+                               cl.requested, cl.item, cl.for_, held, Of(p.boq, cl.item)));
+      }
+      project_add[cl.for_][cl.item] += cl.requested;
+    }
+  }
+  for (const auto& [item, q] : pool_add) households_pool_[item] += q;
+  for (const auto& [project, add] : project_add) {
+    Project& p = projects_.find(project)->second;
+    for (const auto& [item, q] : add) p.allocated[item] += q;
+  }
+  for (size_t i : rec.lines) {
+    c.lines[i].status = "requested";
+    c.lines[i].approved = 0;
+  }
+  c.deadline = Deadline(ctx);
+  return Status::Ok();
+}
 
 std::optional<Status> MaterialsBook::Apply(const EventContext& ctx) {
   const std::string& t = ctx.env.type;
@@ -340,6 +473,7 @@ Status MaterialsBook::WarehouseRegister(const EventContext& ctx) {
     return Err(ErrorCode::kPartySuspended, "/body/vendor",
                fmt::format("vendor \"{}\" is suspended", w.vendor));
   }
+  if (SubjectBlocked(ctx, w.vendor)) return BlockedError(w.vendor, "/body/vendor", "vendor");
   warehouses_.emplace(id, std::move(w));
   return Status::Ok();
 }
@@ -374,6 +508,9 @@ Status MaterialsBook::ProjectPropose(const EventContext& ctx) {
   if (projects_.contains(id) || beneficiaries_.contains(id) || ctx.party(id).admitted) {
     return Err(ErrorCode::kBadState, "/body/project",
                fmt::format("id \"{}\" is already used by a party, project or beneficiary", id));
+  }
+  if (SubjectBlocked(ctx, p.implementer)) {
+    return BlockedError(p.implementer, "/actor", "the implementer");
   }
   p.status = "proposed";
   p.currency = budget.currency;
@@ -417,6 +554,7 @@ Status MaterialsBook::ProjectDecide(const EventContext& ctx, bool approve) {
                fmt::format("project \"{}\" has no open approval round (status {})", id, p.status));
   }
   Round& r = *p.round;
+  const std::string r_opened = r.opened;
   if (r.approvals.contains(actor) || r.rejections.contains(actor)) {
     return Err(ErrorCode::kBadState, "/actor",
                fmt::format("\"{}\" has already decided in this round of \"{}\"", actor, id));
@@ -447,12 +585,16 @@ Status MaterialsBook::ProjectDecide(const EventContext& ctx, bool approve) {
     p.budget = budget;
     if (r.kind == "proposal") p.status = "approved";
     p.round.reset();
+    p.failed_round.reset();
   } else if (failed) {
     if (r.kind == "proposal") p.status = "rejected";
+    p.failed_round = std::move(next);
     p.round.reset();
   } else {
     r = std::move(next);
   }
+  if (!approve)
+    decisions_.emplace(EventId(ctx.env), DecisionRecord{ctx.env.type, id, r_opened, {}});
   return Status::Ok();
 }
 
@@ -561,6 +703,12 @@ Status MaterialsBook::ProjectStatus(const EventContext& ctx) {
   }
   p.status = std::string(to);
   if (to == "completed" || to == "closed") p.round.reset();
+  if (t == "project.suspend") {
+    p.suspended_by = EventId(ctx.env);
+    decisions_.emplace(p.suspended_by, DecisionRecord{t, id, "", {}});
+  } else {
+    p.suspended_by.clear();
+  }
   return Status::Ok();
 }
 
@@ -585,6 +733,7 @@ Status MaterialsBook::BeneficiaryRegister(const EventContext& ctx) {
                      return LinesOf(v, path);
                    }));
   ASSIGN_OR_RETURN(ben.pii, Get(b, "pii", Hash));
+  ben.seq = ctx.seq;
   for (const Line& l : ent) {
     if (!items_.contains(l.item)) {
       return Err(ErrorCode::kUnknownRef, l.path + "/item",
@@ -595,6 +744,7 @@ Status MaterialsBook::BeneficiaryRegister(const EventContext& ctx) {
     return Err(ErrorCode::kBadState, "/body/beneficiary",
                fmt::format("id \"{}\" is already used by a party, project or beneficiary", id));
   }
+  if (SubjectBlocked(ctx, id)) return BlockedError(id, "/body/beneficiary", "beneficiary");
   for (const Line& l : ent) ben.entitlement[l.item] = l.quantity;
   beneficiaries_.emplace(id, std::move(ben));
   return Status::Ok();
@@ -634,6 +784,7 @@ Status MaterialsBook::ConsignmentRequest(const EventContext& ctx) {
     return Err(ErrorCode::kBadState, "/body/consignment",
                fmt::format("consignment \"{}\" already exists", id));
   }
+  if (SubjectBlocked(ctx, ctx.env.actor)) return BlockedError(ctx.env.actor, "/actor", "vendor");
   for (const Line& l : lines) {
     if (l.for_ == "households") continue;
     const Project& p = projects_.find(l.for_)->second;
@@ -781,6 +932,11 @@ Status MaterialsBook::ConsignmentApprove(const EventContext& ctx) {
       }
     }
   }
+  std::vector<size_t> refused;
+  for (size_t i : requested) {
+    if (!approve.contains(i)) refused.push_back(i);
+  }
+  decisions_.emplace(EventId(ctx.env), DecisionRecord{ctx.env.type, id, "", std::move(refused)});
   for (size_t i : requested) {
     ConsignmentLine& cl = c.lines[i];
     const auto a = approve.find(i);
@@ -832,6 +988,9 @@ Status MaterialsBook::ConsignmentEnter(const EventContext& ctx) {
   if (vendor.suspended) {
     return Err(ErrorCode::kPartySuspended, "/body/consignment",
                fmt::format("the consignment's vendor \"{}\" is suspended", c.vendor));
+  }
+  if (SubjectBlocked(ctx, c.vendor)) {
+    return BlockedError(c.vendor, "/body/consignment", "the consignment's vendor");
   }
   for (const Line& l : lines) {
     const int64_t left = Of(approved, l.item) - Of(c.entered, l.item);
@@ -894,6 +1053,9 @@ Status MaterialsBook::StockTransfer(const EventContext& ctx) {
   if (ctx.party(wt->second.vendor).suspended) {
     return Err(ErrorCode::kPartySuspended, "/body/to",
                fmt::format("the receiving vendor \"{}\" is suspended", wt->second.vendor));
+  }
+  if (SubjectBlocked(ctx, wt->second.vendor)) {
+    return BlockedError(wt->second.vendor, "/body/to", "the receiving vendor");
   }
   std::vector<int64_t> next_to;
   for (const Line& l : lines) {
@@ -962,6 +1124,11 @@ Status MaterialsBook::MaterialRelease(const EventContext& ctx) {
           ErrorCode::kPartySuspended, "/body/to",
           fmt::format("the project's implementer \"{}\" is suspended", pit->second.implementer));
     }
+    if (SubjectBlocked(ctx, pit->second.implementer)) {
+      return BlockedError(pit->second.implementer, "/body/to", "the project's implementer");
+    }
+  } else if (SubjectBlocked(ctx, to)) {
+    return BlockedError(to, "/body/to", "beneficiary");
   }
   for (const Line& l : lines) {
     const int64_t book = Book(wh, l.item);
@@ -1101,17 +1268,7 @@ json::Value MaterialsBook::Snapshot() const {
   }
   json::Value projects = json::Value::object();
   for (const auto& [id, p] : projects_) {
-    json::Value round(nullptr);
-    if (p.round.has_value()) {
-      const Round& r = *p.round;
-      round = {{"kind", r.kind},
-               {"boq_add", QJson(r.boq_add)},
-               {"budget_add", r.budget_add},
-               {"approvals", SetJson(r.approvals)},
-               {"rejections", SetJson(r.rejections)},
-               {"opened", r.opened},
-               {"deadline", r.deadline}};
-    }
+    const json::Value round = RoundJson(p.round);
     projects[id] = {{"implementer", p.implementer},
                     {"title", p.title},
                     {"category", p.category},
@@ -1125,6 +1282,8 @@ json::Value MaterialsBook::Snapshot() const {
                     {"budget", p.budget},
                     {"boq", QJson(p.boq)},
                     {"round", round},
+                    {"failed_round", RoundJson(p.failed_round)},
+                    {"suspended_by", p.suspended_by},
                     {"allocated", QJson(p.allocated)},
                     {"released", QJson(p.released)},
                     {"verified", QJson(p.verified)}};
@@ -1137,7 +1296,8 @@ json::Value MaterialsBook::Snapshot() const {
                 {"entitlement", QJson(x.entitlement)},
                 {"released", QJson(x.released)},
                 {"verified", QJson(x.verified)},
-                {"pii", x.pii}};
+                {"pii", x.pii},
+                {"seq", x.seq}};
   }
   json::Value cons = json::Value::object();
   for (const auto& [id, c] : consignments_) {
@@ -1183,6 +1343,14 @@ json::Value MaterialsBook::Snapshot() const {
   s["transfers"] = SetJson(transfers_);
   s["inspections"] = SetJson(inspections_);
   s["counts"] = SetJson(counts_);
+  json::Value decisions = json::Value::object();
+  for (const auto& [id, d] : decisions_) {
+    decisions[id] = {{"type", d.type},
+                     {"target", d.target},
+                     {"round_opened", d.round_opened},
+                     {"lines", d.lines}};
+  }
+  s["decisions"] = std::move(decisions);
   return s;
 }
 
@@ -1218,18 +1386,9 @@ Status MaterialsBook::Restore(const json::Value& snapshot) {
       p.proposed_boq = QFrom(x.at("proposed_boq"));
       p.budget = x.at("budget").get<int64_t>();
       p.boq = QFrom(x.at("boq"));
-      const json::Value& r = x.at("round");
-      if (!r.is_null()) {
-        Round round;
-        round.kind = r.at("kind").get<std::string>();
-        round.boq_add = QFrom(r.at("boq_add"));
-        round.budget_add = r.at("budget_add").get<int64_t>();
-        round.approvals = SetFrom(r.at("approvals"));
-        round.rejections = SetFrom(r.at("rejections"));
-        round.opened = r.at("opened").get<std::string>();
-        round.deadline = r.at("deadline").get<std::string>();
-        p.round = std::move(round);
-      }
+      p.round = RoundFrom(x.at("round"));
+      if (x.contains("failed_round")) p.failed_round = RoundFrom(x.at("failed_round"));
+      if (x.contains("suspended_by")) p.suspended_by = x.at("suspended_by").get<std::string>();
       p.allocated = QFrom(x.at("allocated"));
       p.released = QFrom(x.at("released"));
       p.verified = QFrom(x.at("verified"));
@@ -1244,6 +1403,7 @@ Status MaterialsBook::Restore(const json::Value& snapshot) {
       ben.released = QFrom(x.at("released"));
       ben.verified = QFrom(x.at("verified"));
       ben.pii = x.at("pii").get<std::string>();
+      if (x.contains("seq")) ben.seq = x.at("seq").get<uint64_t>();
       m.beneficiaries_.emplace(id, std::move(ben));
     }
     for (const auto& [id, x] : s.at("consignments").items()) {
@@ -1281,6 +1441,14 @@ Status MaterialsBook::Restore(const json::Value& snapshot) {
                       r.at("logged").get<std::string>(), QFrom(r.at("lines"))});
     }
     m.transfers_ = SetFrom(s.at("transfers"));
+    if (s.contains("decisions")) {
+      for (const auto& [id, d] : s.at("decisions").items()) {
+        m.decisions_.emplace(
+            id, DecisionRecord{d.at("type").get<std::string>(), d.at("target").get<std::string>(),
+                               d.at("round_opened").get<std::string>(),
+                               d.at("lines").get<std::vector<size_t>>()});
+      }
+    }
     m.inspections_ = SetFrom(s.at("inspections"));
     m.counts_ = SetFrom(s.at("counts"));
   } catch (const json::Value::exception& e) {

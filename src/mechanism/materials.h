@@ -59,7 +59,9 @@ class MaterialsBook {
     int64_t budget = 0;  // approved
     Quantities boq;      // approved
     std::optional<Round> round;
-    Quantities allocated;  // held in consignment lines (requested or approved)
+    std::optional<Round> failed_round;  // the last round rejected, until approved or appealed
+    std::string suspended_by;           // the project.suspend in force, while suspended
+    Quantities allocated;               // held in consignment lines (requested or approved)
     Quantities released;
     Quantities verified;
   };
@@ -71,6 +73,7 @@ class MaterialsBook {
     Quantities released;
     Quantities verified;
     std::string pii;
+    uint64_t seq = 0;  // the beneficiary.register event (its private record sits beside it)
   };
   struct ConsignmentLine {
     std::string item;
@@ -104,9 +107,26 @@ class MaterialsBook {
     Quantities lines;
   };
 
+  // A decision of this book that appeal.file may name: project.reject (of the round it
+  // decided), project.suspend, consignment.approve that refused lines.
+  struct DecisionRecord {
+    std::string type;
+    std::string target;         // project or consignment id
+    std::string round_opened;   // project.reject: when the round it decided opened
+    std::vector<size_t> lines;  // consignment.approve: the lines it refused
+  };
+
   // Applies ctx.env when its type belongs to this book: the rules' verdict (nothing
   // changed unless OK). nullopt when the type is not this book's.
   std::optional<Status> Apply(const EventContext& ctx);
+
+  // The decision made by event `event_id`, as it stands now; nullopt when it is not one of
+  // this book's appealable decisions.
+  std::optional<Decision> FindDecision(std::string_view event_id) const;
+  // Overturns that decision (appeal.decide): a rejected round opens again with a fresh
+  // deadline, a suspended project resumes, refused lines are requested again (if they
+  // still fit the allowance). Nothing changes on error.
+  Status Overturn(std::string_view event_id, const EventContext& ctx);
 
   // Deterministic JSON of the whole book, and its inverse (unchanged on error).
   json::Value Snapshot() const;
@@ -161,6 +181,7 @@ class MaterialsBook {
   std::set<std::string, std::less<>> transfers_;
   std::set<std::string, std::less<>> inspections_;
   std::set<std::string, std::less<>> counts_;
+  std::map<std::string, DecisionRecord, std::less<>> decisions_;  // by event id
 };
 
 }  // namespace aidtrace::mechanism

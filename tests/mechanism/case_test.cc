@@ -10,7 +10,9 @@
 //   submit TYPE ACTOR[+SIGNER...] [nonce=N] {BODY}   submit an envelope signed by the
 //                                  actor and the extra signers; "$vkey:ID" in BODY is
 //                                  replaced with ID's verifier key, "$vkey2:ID" with a second
-//                                  key of ID, "$keyid:ID" with the first key's id
+//                                  key of ID, "$keyid:ID" with the first key's id,
+//                                  "$event:NONCE" with the event id of the latest
+//                                  submission that had that nonce
 //   private {JSON}                 the private record of the next submit: it travels beside
 //                                  the envelope, and the body's "pii" is set to its hash
 //   raw TEXT                       submit TEXT as it is
@@ -26,6 +28,7 @@
 
 #include <fmt/format.h>
 
+#include "base/encoding.h"
 #include "crypto/sha256.h"
 #include "ledger/ledger.h"
 #include "mechanism/directory.h"
@@ -98,7 +101,7 @@ class CaseRunner {
   }
 
   std::string Substitute(std::string body) {
-    for (const std::string tag : {"$vkey2:", "$vkey:", "$keyid:"}) {
+    for (const std::string tag : {"$vkey2:", "$vkey:", "$keyid:", "$event:"}) {
       for (size_t at; (at = body.find(tag)) != std::string::npos;) {
         size_t end = at + tag.size();
         while (end < body.size() && (std::isalnum(static_cast<unsigned char>(body[end])) ||
@@ -106,6 +109,12 @@ class CaseRunner {
           ++end;
         }
         const std::string id = body.substr(at + tag.size(), end - at - tag.size());
+        if (tag == "$event:") {
+          const auto ev = event_ids_.find(id);
+          EXPECT_NE(ev, event_ids_.end()) << "no earlier submission with nonce " << id;
+          body.replace(at, end - at, ev == event_ids_.end() ? "?" : ev->second);
+          continue;
+        }
         const testing::Actor& a = ActorOf(id);
         if (tag == "$vkey2:") {
           body.replace(at, end - at, testing::MakeActor(id, SeedOf(id) + 1).vkey);
@@ -125,6 +134,7 @@ class CaseRunner {
       last_ = p.status();
       return;
     }
+    event_ids_[p->sub.envelope.nonce] = "sha256:" + HexEncode(p->sub.envelope.id);
     std::vector<ledger::Prepared> items;
     items.push_back(std::move(*p));
     auto r = ledger_->Submit(std::move(items));
@@ -248,6 +258,7 @@ class CaseRunner {
   std::unique_ptr<ledger::Ledger> ledger_;
   Directory* directory_ = nullptr;
   std::map<std::string, testing::Actor> actors_;
+  std::map<std::string, std::string> event_ids_;  // nonce -> "sha256:..." event id
   std::vector<std::pair<std::string, std::string>> parties_;
   json::Value policy_;
   std::optional<json::Value> private_;  // for the next submit
