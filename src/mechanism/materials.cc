@@ -415,12 +415,17 @@ int64_t MaterialsBook::Book(std::string_view warehouse, std::string_view item) c
 }
 
 int64_t MaterialsBook::UnreleasedEntitlement(std::string_view item) const {
-  int64_t total = 0;
+  return Of(unreleased_, item);
+}
+
+void MaterialsBook::RecomputeUnreleased() {
+  unreleased_.clear();
   for (const auto& [id, b] : beneficiaries_) {
-    const int64_t left = Of(b.entitlement, item) - Of(b.released, item);
-    if (left > 0) total = CheckedAdd(total, left).value_or(kMaxJsonInt);
+    for (const auto& [item, q] : b.entitlement) {
+      const int64_t left = q - Of(b.released, item);
+      if (left > 0) unreleased_[item] += left;  // bounded at registration
+    }
   }
-  return total;
 }
 
 // ---- item.define, warehouse.register ----
@@ -745,7 +750,15 @@ Status MaterialsBook::BeneficiaryRegister(const EventContext& ctx) {
                fmt::format("id \"{}\" is already used by a party, project or beneficiary", id));
   }
   if (SubjectBlocked(ctx, id)) return BlockedError(id, "/body/beneficiary", "beneficiary");
-  for (const Line& l : ent) ben.entitlement[l.item] = l.quantity;
+  for (const Line& l : ent) {
+    RETURN_IF_ERROR(Add(Of(unreleased_, l.item), l.quantity, l.path + "/quantity",
+                        "the open entitlements of " + l.item)
+                        .status());
+  }
+  for (const Line& l : ent) {
+    ben.entitlement[l.item] = l.quantity;
+    unreleased_[l.item] += l.quantity;
+  }
   beneficiaries_.emplace(id, std::move(ben));
   return Status::Ok();
 }
@@ -1157,6 +1170,7 @@ Status MaterialsBook::MaterialRelease(const EventContext& ctx) {
     rec[l.item] += l.quantity;  // bounded by the bill of quantities or entitlement
     if (!project) {
       households_pool_[l.item] = std::max<int64_t>(0, Of(households_pool_, l.item) - l.quantity);
+      unreleased_[l.item] -= l.quantity;  // within the entitlement, so it stays >= 0
     }
     rel.lines[l.item] = l.quantity;
   }
@@ -1451,6 +1465,7 @@ Status MaterialsBook::Restore(const json::Value& snapshot) {
     }
     m.inspections_ = SetFrom(s.at("inspections"));
     m.counts_ = SetFrom(s.at("counts"));
+    m.RecomputeUnreleased();
   } catch (const json::Value::exception& e) {
     return Status(ErrorCode::kCorrupt,
                   std::string("state snapshot: malformed materials book: ") + e.what());

@@ -169,6 +169,8 @@ class MaterialsBook {
   int64_t Book(std::string_view warehouse, std::string_view item) const;
   // Registered entitlements of `item` not yet released, over every beneficiary.
   int64_t UnreleasedEntitlement(std::string_view item) const;
+  // Rebuilds unreleased_ from the beneficiaries (after Restore: it is derived state).
+  void RecomputeUnreleased();
 
   std::map<std::string, Item, std::less<>> items_;
   std::map<std::string, Warehouse, std::less<>> warehouses_;
@@ -182,6 +184,9 @@ class MaterialsBook {
   std::set<std::string, std::less<>> inspections_;
   std::set<std::string, std::less<>> counts_;
   std::map<std::string, DecisionRecord, std::less<>> decisions_;  // by event id
+  // Per item: registered entitlements not yet released, over every beneficiary (derived:
+  // kept up to date by register and release, rebuilt on Restore, not in the snapshot).
+  Quantities unreleased_;
 };
 
 }  // namespace aidtrace::mechanism
