@@ -1,6 +1,7 @@
 // docs/EVENTS.md cannot drift: every example envelope decodes as the ledger decodes it,
-// sits under the heading of its own type, and every one of the 40 types has one; the
-// role table agrees with the one the code enforces.
+// sits under the heading of its own type, and every one of the 40 types has one; every
+// example body passes its type's shape rules; the role table agrees with the one the code
+// enforces.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -71,6 +72,37 @@ TEST(EventsDoc, EveryTypeHasAnExampleThatDecodes) {
   }
   EXPECT_EQ(examples.size(), 40u);
   for (const auto& [type, n] : examples) EXPECT_EQ(n, 1) << type;
+}
+
+// Every example body passes its type's shape rules: applied after the example genesis (and
+// nothing else), an example may fail on the state (unknown ids, roles, quorums) but never
+// as malformed (bad_envelope, limit) or with a private record that does not match.
+TEST(EventsDoc, EveryExampleBodyPassesItsShapeRules) {
+  const std::vector<Block> blocks = Blocks(ReadDoc());
+  Directory state;
+  uint64_t seq = 0;
+  int checked = 0;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const Block& b = blocks[i];
+    if (b.kind != "event") continue;
+    std::string submission = b.text;
+    if (i + 1 < blocks.size() && blocks[i + 1].kind == "private") {
+      submission = "{\"envelope\":" + b.text + ",\"private\":" + blocks[i + 1].text + "}";
+    }
+    auto sub = event::DecodeSubmission(submission);
+    ASSERT_TRUE(sub.ok()) << "EVENTS.md:" << b.line << ": " << sub.status().ToString();
+    const bool genesis = sub->envelope.type == "mechanism.genesis";
+    const Status s = state.Apply(*sub, {genesis ? 0 : ++seq, "2026-11-23T10:00:00Z"});
+    if (genesis) {
+      ASSERT_TRUE(s.ok()) << "EVENTS.md:" << b.line << ": " << s.ToString();
+      continue;
+    }
+    EXPECT_NE(s.code(), ErrorCode::kBadEnvelope) << "EVENTS.md:" << b.line << ": " << s.ToString();
+    EXPECT_NE(s.code(), ErrorCode::kLimit) << "EVENTS.md:" << b.line << ": " << s.ToString();
+    EXPECT_NE(s.code(), ErrorCode::kPiiMismatch) << "EVENTS.md:" << b.line << ": " << s.ToString();
+    ++checked;
+  }
+  EXPECT_EQ(checked, 39);
 }
 
 // Each role the table marks with ✓ for a type signed by roles alone is one the code
