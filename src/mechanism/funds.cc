@@ -17,81 +17,21 @@ namespace {
 constexpr size_t kMaxConditions = 16;
 constexpr size_t kMaxAttesters = 256;  // our choice: like every other array of ids
 
+using body::Add;
 using body::At;
 using body::Bad;
 using body::Err;
+using body::Get;
+using body::Id;
+using body::Int;
 using body::Member;
+using body::Money;
+using body::MoneyOf;
 using body::OnlyMembers;
+using body::Text;
 
-Result<std::string> String(const json::Value& v, const std::string& path, size_t min, size_t max) {
-  if (!v.is_string()) return Bad(path, "must be a string");
-  std::string s = v.get<std::string>();
-  if (s.size() > max) {
-    return Status(ErrorCode::kLimit, fmt::format("must be at most {} bytes, not {}", max, s.size()),
-                  path);
-  }
-  if (s.size() < min) return Bad(path, fmt::format("must be at least {} bytes", min));
-  return s;
-}
-
-Result<std::string> Id(const json::Value& v, const std::string& path) {
-  if (!v.is_string() || !IsValidId(v.get<std::string>())) {
-    return Bad(path, "must be an id ([a-z0-9][a-z0-9._-]{0,63})");
-  }
-  return v.get<std::string>();
-}
-Result<std::string> Text(const json::Value& v, const std::string& path) {
-  return String(v, path, 1, 4096);
-}
 Result<std::string> Invoice(const json::Value& v, const std::string& path) {
-  return String(v, path, 1, 128);
-}
-
-Result<int64_t> Int(const json::Value& v, const std::string& path, int64_t min, int64_t max) {
-  if (!v.is_number_integer()) return Bad(path, "must be an integer");
-  if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(max)) {
-    return Bad(path, fmt::format("must be in {}..{}", min, max));
-  }
-  const int64_t n = v.get<int64_t>();
-  if (n < min || n > max) return Bad(path, fmt::format("must be in {}..{}", min, max));
-  return n;
-}
-
-struct Money {
-  std::string currency;
-  int64_t amount = 0;
-};
-Result<Money> MoneyOf(const json::Value& v, const std::string& path) {
-  RETURN_IF_ERROR(OnlyMembers(v, path, {"currency", "amount"}));
-  ASSIGN_OR_RETURN(const json::Value* c, Member(v, path, "currency"));
-  ASSIGN_OR_RETURN(const json::Value* a, Member(v, path, "amount"));
-  Money m;
-  if (c->is_string()) m.currency = c->get<std::string>();
-  if (!c->is_string() || m.currency.size() != 3 ||
-      !std::all_of(m.currency.begin(), m.currency.end(),
-                   [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
-    return Bad(At(path, "currency"), "must be 3 upper-case letters (ISO 4217)");
-  }
-  ASSIGN_OR_RETURN(m.amount, Int(*a, At(path, "amount"), 1, kMaxJsonInt));
-  return m;
-}
-
-// Reads member `key` of the body with `parse`, e.g. Get(body, "project", Id).
-template <typename F>
-auto Get(const json::Value& o, std::string_view key, F parse, std::string_view at = "/body")
-    -> decltype(parse(o, std::string())) {
-  auto m = Member(o, at, key);
-  if (!m.ok()) return m.status();
-  return parse(**m, At(at, key));
-}
-
-// a + b, or limit when the sum would pass 2^53-1.
-Result<int64_t> Add(int64_t a, int64_t b, const std::string& path, std::string_view what) {
-  const auto r = CheckedAdd(a, b);
-  if (!r.has_value() || *r > kMaxJsonInt) {
-    return Status(ErrorCode::kLimit, fmt::format("{} would pass 2^53-1", what), path);
-  }
-  return *r;
+  return body::String(v, path, 1, 128);
 }
 
 // a - b where a >= b >= 0 is an invariant of the book.

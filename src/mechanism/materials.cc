@@ -16,58 +16,22 @@ namespace {
 
 using Quantities = MaterialsBook::Quantities;
 
+using body::Add;
 using body::At;
 using body::Bad;
 using body::Err;
+using body::Get;
+using body::GetOpt;
+using body::Hash;
+using body::Id;
+using body::Int;
 using body::Member;
+using body::Money;
+using body::MoneyOf;
+using body::Name;
 using body::OnlyMembers;
-
-Result<std::string> String(const json::Value& v, const std::string& path, size_t min, size_t max,
-                           bool limit_if_long = false) {
-  if (!v.is_string()) return Bad(path, "must be a string");
-  std::string s = v.get<std::string>();
-  if (s.size() > max) {
-    return Status(limit_if_long ? ErrorCode::kLimit : ErrorCode::kBadEnvelope,
-                  fmt::format("must be at most {} bytes, not {}", max, s.size()), path);
-  }
-  if (s.size() < min) return Bad(path, fmt::format("must be at least {} bytes", min));
-  return s;
-}
-
-Result<std::string> Id(const json::Value& v, const std::string& path) {
-  if (!v.is_string() || !IsValidId(v.get<std::string>())) {
-    return Bad(path, "must be an id ([a-z0-9][a-z0-9._-]{0,63})");
-  }
-  return v.get<std::string>();
-}
-Result<std::string> Name(const json::Value& v, const std::string& path) {
-  return String(v, path, 1, 256, true);
-}
-Result<std::string> Text(const json::Value& v, const std::string& path) {
-  return String(v, path, 1, 4096, true);
-}
-
-Result<int64_t> Int(const json::Value& v, const std::string& path, int64_t min, int64_t max) {
-  if (!v.is_number_integer()) return Bad(path, "must be an integer");
-  const int64_t n = v.get<int64_t>();
-  if (n < min || n > max) return Bad(path, fmt::format("must be in {}..{}", min, max));
-  return n;
-}
-Result<int64_t> Quantity(const json::Value& v, const std::string& path, bool zero_ok = false) {
-  return Int(v, path, zero_ok ? 0 : 1, kMaxJsonInt);
-}
-
-Result<std::string> Hash(const json::Value& v, const std::string& path) {
-  if (v.is_string()) {
-    const std::string s = v.get<std::string>();
-    if (s.size() == 71 && s.starts_with("sha256:") &&
-        std::all_of(s.begin() + 7, s.end(),
-                    [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); })) {
-      return s;
-    }
-  }
-  return Bad(path, "must be a hash: sha256: and 64 lower-case hex digits");
-}
+using body::Quantity;
+using body::Text;
 
 Result<std::string> Digits(const json::Value& v, const std::string& path, size_t min, size_t max) {
   if (v.is_string()) {
@@ -88,26 +52,6 @@ Result<std::string> OneOf(const json::Value& v, const std::string& path,
     return v.get<std::string>();
   }
   return Bad(path, fmt::format("must be one of {}", fmt::join(options, ", ")));
-}
-
-struct Money {
-  std::string currency;
-  int64_t amount = 0;
-};
-Result<Money> MoneyOf(const json::Value& v, const std::string& path) {
-  RETURN_IF_ERROR(OnlyMembers(v, path, {"currency", "amount"}));
-  ASSIGN_OR_RETURN(const json::Value* c, Member(v, path, "currency"));
-  ASSIGN_OR_RETURN(const json::Value* a, Member(v, path, "amount"));
-  Money m;
-  const std::string cp = At(path, "currency");
-  if (c->is_string()) m.currency = c->get<std::string>();
-  if (!c->is_string() || m.currency.size() != 3 ||
-      !std::all_of(m.currency.begin(), m.currency.end(),
-                   [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
-    return Bad(cp, "must be 3 upper-case letters (ISO 4217)");
-  }
-  ASSIGN_OR_RETURN(m.amount, Int(*a, At(path, "amount"), 1, kMaxJsonInt));
-  return m;
 }
 
 Result<MaterialsBook::Location> LocationOf(const json::Value& v, const std::string& path) {
@@ -166,35 +110,6 @@ Result<std::vector<Line>> LinesOf(const json::Value& v, const std::string& path,
     out.push_back(std::move(l));
   }
   return out;
-}
-
-// Reads member `key` of the body with `parse`, e.g. Get(body, "project", Id).
-template <typename F>
-auto Get(const json::Value& o, std::string_view key, F parse, std::string_view at = "/body")
-    -> decltype(parse(o, std::string())) {
-  auto m = Member(o, at, key);
-  if (!m.ok()) return m.status();
-  return parse(**m, At(at, key));
-}
-template <typename F>
-auto GetOpt(const json::Value& o, std::string_view key, F parse, std::string_view at = "/body")
-    -> Result<std::optional<
-        typename std::remove_reference_t<decltype(parse(o, std::string()).value())>>> {
-  using T = std::remove_cvref_t<decltype(parse(o, std::string()).value())>;
-  auto m = Member(o, at, key, false);
-  if (!m.ok()) return m.status();
-  if (*m == nullptr) return std::optional<T>();
-  auto r = parse(**m, At(at, key));
-  if (!r.ok()) return r.status();
-  return std::optional<T>(std::move(*r));
-}
-
-Result<int64_t> Add(int64_t a, int64_t b, const std::string& path, std::string_view what) {
-  const auto r = CheckedAdd(a, b);
-  if (!r.has_value() || *r > kMaxJsonInt) {
-    return Status(ErrorCode::kLimit, fmt::format("{} would pass 2^53-1", what), path);
-  }
-  return *r;
 }
 
 int64_t Of(const Quantities& q, std::string_view item) {
