@@ -50,9 +50,54 @@ std::string Skeleton(std::string_view name) {
   return out;
 }
 
-struct PendingRelease {
-  std::string recipient, item, event_id, release, vendor;
-  int64_t cumulative = 0;  // released to the recipient of the item, this one included
+// An Arabic name reduced for comparison: spaces, tatweel and harakat dropped; alef forms,
+// alef maqsura and ta marbuta unified (the spellings a registrar varies).
+std::string ArabicKey(std::string_view name) {
+  std::string out;
+  size_t i = 0;
+  while (i < name.size()) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    if (c < 0x80) {
+      if (std::isalnum(c)) out.push_back(static_cast<char>(std::tolower(c)));
+      ++i;
+      continue;
+    }
+    const size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    const std::string_view ch = name.substr(i, len);
+    i += len;
+    if (ch.size() != 2) {
+      out.append(ch);
+      continue;
+    }
+    const unsigned cp = ((static_cast<unsigned>(static_cast<unsigned char>(ch[0])) & 0x1Fu) << 6) |
+                        (static_cast<unsigned>(static_cast<unsigned char>(ch[1])) & 0x3Fu);
+    if (cp == 0x0640 || (cp >= 0x064B && cp <= 0x065F) || cp == 0x0670) continue;  // marks
+    if (cp == 0x0622 || cp == 0x0623 || cp == 0x0625 || cp == 0x0671) {
+      out.append("\u0627");  // alef
+    } else if (cp == 0x0649) {
+      out.append("\u064A");  // ya
+    } else if (cp == 0x0629) {
+      out.append("\u0647");  // ha
+    } else {
+      out.append(ch);
+    }
+  }
+  return out;
+}
+
+// The lines of a release or inspection body: item -> quantity.
+std::map<std::string, int64_t> LinesOf(const json::Value& body) {
+  std::map<std::string, int64_t> out;
+  const json::Value* lines = Get(body, "lines");
+  if (lines == nullptr || !lines->is_array()) return out;
+  for (const auto& l : *lines) out[Str(l, "item")] += Int(l, "quantity");
+  return out;
+}
+
+// A release not yet matched by an inspection of its recipient.
+struct OpenRelease {
+  std::string release, event_id, vendor;
+  std::map<std::string, int64_t> lines;
 };
 
 struct PendingDecision {
@@ -86,20 +131,21 @@ struct Engine::State {
   std::set<std::string> reported;  // finding keys
   Timestamp now{};
 
-  // release_unverified: releases by the time they must be verified.
-  std::multimap<Timestamp, PendingRelease> due;
-  std::map<std::pair<std::string, std::string>, int64_t> released;  // (recipient, item)
+  // release_unverified: each recipient's releases not yet matched by an inspection, and
+  // when each must have been (-> recipient, release id).
+  std::map<std::string, std::vector<OpenRelease>> open_releases;
+  std::multimap<Timestamp, std::pair<std::string, std::string>> due;
 
   // entitlement_spread: (beneficiary, item) -> vendor -> the release event ids.
   std::map<std::pair<std::string, std::string>, std::map<std::string, std::vector<std::string>>>
       suppliers;
 
-  // volume_jump: (vendor, item) -> week -> quantity, and the event ids of the current week.
+  // volume_jump: vendor -> releases per week, and the event ids of its newest week.
   struct Volume {
     std::map<int64_t, int64_t> weeks;
-    std::vector<std::string> events;  // of the newest week
+    std::vector<std::string> events;
   };
-  std::map<std::pair<std::string, std::string>, Volume> volumes;
+  std::map<std::string, Volume> volumes;
 
   // payment_without_delivery: project -> vendors that released to it.
   std::map<std::string, std::set<std::string>> delivered_by;
@@ -108,7 +154,7 @@ struct Engine::State {
   std::map<std::pair<std::string, std::string>, std::deque<std::pair<Timestamp, std::string>>>
       near_threshold;
 
-  // duplicate_household: birth date + name skeletons -> first beneficiary and its event.
+  // duplicate_household: birth date and a name key -> the first beneficiary and its event.
   std::map<std::string, std::pair<std::string, std::string>> households;
 
   // decision_overdue: pending decisions in the order they opened.
@@ -120,37 +166,58 @@ struct Engine::State {
     out.push_back(std::move(f));
   }
 
-  void Due(const mechanism::Directory& st, std::vector<Finding>& out);
+  void Due(std::vector<Finding>& out);
+  // Matches an inspection of `recipient` to the release it most likely saw.
+  void Inspected(const std::string& recipient, const std::map<std::string, int64_t>& seen,
+                 const std::string& result);
   void Overdue(const mechanism::Directory& st, std::vector<Finding>& out);
 };
 
 Engine::Engine(Options options) : s_(std::make_unique<State>()) { s_->options = options; }
 Engine::~Engine() = default;
 
-void Engine::State::Due(const mechanism::Directory& st, std::vector<Finding>& out) {
-  const auto& m = st.materials();
+void Engine::State::Due(std::vector<Finding>& out) {
   while (!due.empty() && due.begin()->first <= now) {
-    const PendingRelease r = due.begin()->second;
+    const auto [recipient, release] = due.begin()->second;
     due.erase(due.begin());
-    int64_t verified = 0;
-    if (const auto p = m.projects().find(r.recipient); p != m.projects().end()) {
-      const auto v = p->second.verified.find(r.item);
-      verified = v == p->second.verified.end() ? 0 : v->second;
-    } else if (const auto b = m.beneficiaries().find(r.recipient); b != m.beneficiaries().end()) {
-      const auto v = b->second.verified.find(r.item);
-      verified = v == b->second.verified.end() ? 0 : v->second;
-    }
-    if (verified >= r.cumulative) continue;
-    Report({fmt::format("release_unverified/{}", r.release),
+    auto& list = open_releases[recipient];
+    const auto it = std::find_if(list.begin(), list.end(),
+                                 [&](const OpenRelease& r) { return r.release == release; });
+    if (it == list.end()) continue;  // inspected in time
+    std::vector<std::string> lines;
+    for (const auto& [item, q] : it->lines) lines.push_back(fmt::format("{} {}", q, item));
+    Report({fmt::format("release_unverified/{}", release),
             "release_unverified",
-            r.recipient,
+            recipient,
             "medium",
-            {r.event_id},
-            fmt::format("release {} of {} by {} to {} is not verified installed within the "
-                        "window: {} verified of {} released so far",
-                        r.release, r.item, r.vendor, r.recipient, verified, r.cumulative)},
+            {it->event_id},
+            fmt::format("release {} by {} to {} ({}) was not inspected within the window", release,
+                        it->vendor, recipient, fmt::join(lines, ", "))},
            out);
+    list.erase(it);
   }
+}
+
+void Engine::State::Inspected(const std::string& recipient,
+                              const std::map<std::string, int64_t>& seen,
+                              const std::string& result) {
+  auto& list = open_releases[recipient];
+  if (list.empty()) return;
+  // The oldest release whose lines are what was seen (installed), else the oldest that
+  // covers what was seen (partial), else the oldest.
+  auto match = std::find_if(list.begin(), list.end(), [&](const OpenRelease& r) {
+    return result == "installed" && r.lines == seen;
+  });
+  if (match == list.end()) {
+    match = std::find_if(list.begin(), list.end(), [&](const OpenRelease& r) {
+      return std::all_of(seen.begin(), seen.end(), [&](const auto& kv) {
+        const auto l = r.lines.find(kv.first);
+        return l != r.lines.end() && l->second >= kv.second;
+      });
+    });
+  }
+  if (match == list.end()) match = list.begin();
+  list.erase(match);
 }
 
 void Engine::State::Overdue(const mechanism::Directory& st, std::vector<Finding>& out) {
@@ -236,60 +303,54 @@ void Engine::Observe(const Observed& ev, std::vector<Finding>& out) {
     const std::string release = Str(body, "release");
     const bool household = m.beneficiaries().contains(to);
     const int64_t window = ev.state.policy().verify_window_days * kDay;
+    const auto lines = LinesOf(body);
+    s.open_releases[to].push_back({release, id, env.actor, lines});
+    s.due.emplace(Timestamp{env.time.seconds + window, 0}, std::make_pair(to, release));
+    if (household) {
+      for (const auto& [item, q] : lines) {
+        auto& by_vendor = s.suppliers[{to, item}];
+        by_vendor[env.actor].push_back(id);
+        if (static_cast<int64_t>(by_vendor.size()) < s.options.spread_vendors) continue;
+        std::vector<std::string> evidence, vendors;
+        for (const auto& [v, ids] : by_vendor) {
+          vendors.push_back(v);
+          evidence.insert(evidence.end(), ids.begin(), ids.end());
+        }
+        s.Report({fmt::format("entitlement_spread/{}/{}", to, item), "entitlement_spread", to,
+                  "high", evidence,
+                  fmt::format("household {} drew {} through {} vendors: {}", to, item,
+                              vendors.size(), fmt::join(vendors, ", "))},
+                 out);
+      }
+    } else {
+      s.delivered_by[to].insert(env.actor);
+    }
+    // Volume: the vendor's releases this week against its own weekly mean so far.
     const int64_t week = env.time.seconds / kWeek;
-    const json::Value* lines = Get(body, "lines");
-    if (lines != nullptr && lines->is_array()) {
-      for (const auto& l : *lines) {
-        const std::string item = Str(l, "item");
-        const int64_t q = Int(l, "quantity");
-        int64_t& cum = s.released[{to, item}];
-        cum += q;
-        s.due.emplace(Timestamp{env.time.seconds + window, 0},
-                      PendingRelease{to, item, id, release, env.actor, cum});
-        if (household) {
-          auto& by_vendor = s.suppliers[{to, item}];
-          by_vendor[env.actor].push_back(id);
-          if (static_cast<int64_t>(by_vendor.size()) >= s.options.spread_vendors) {
-            std::vector<std::string> evidence, vendors;
-            for (const auto& [v, ids] : by_vendor) {
-              vendors.push_back(v);
-              evidence.insert(evidence.end(), ids.begin(), ids.end());
-            }
-            s.Report({fmt::format("entitlement_spread/{}/{}", to, item), "entitlement_spread", to,
-                      "high", evidence,
-                      fmt::format("household {} drew {} through {} vendors: {}", to, item,
-                                  vendors.size(), fmt::join(vendors, ", "))},
-                     out);
-          }
-        }
-        // Volume: this week's releases of the item by the vendor against its own history.
-        auto& vol = s.volumes[{env.actor, item}];
-        if (vol.weeks.empty() || vol.weeks.rbegin()->first != week) vol.events.clear();
-        vol.weeks[week] += q;
-        vol.events.push_back(id);
-        const int64_t first = vol.weeks.begin()->first;
-        const int64_t history = week - first;  // whole weeks before this one
-        if (history >= s.options.volume_min_weeks) {
-          int64_t before = 0;
-          for (const auto& [w, n] : vol.weeks) {
-            if (w < week) before += n;
-          }
-          const int64_t mean = before / history;
-          if (vol.weeks[week] > s.options.volume_factor * std::max<int64_t>(mean, 1)) {
-            s.Report({fmt::format("volume_jump/{}/{}/{}", env.actor, item, week), "volume_jump",
-                      env.actor, "medium", vol.events,
-                      fmt::format("{} released {} of {} in the week of {}, over {} times its "
-                                  "weekly mean of {} since {}",
-                                  env.actor, vol.weeks[week], item, env.time_text,
-                                  s.options.volume_factor, mean, first)},
-                     out);
-          }
-        }
+    auto& vol = s.volumes[env.actor];
+    if (vol.weeks.empty() || vol.weeks.rbegin()->first != week) vol.events.clear();
+    const int64_t count = ++vol.weeks[week];
+    vol.events.push_back(id);
+    const int64_t first = vol.weeks.begin()->first;
+    const int64_t history = week - first;  // whole weeks before this one
+    if (history >= s.options.volume_min_weeks) {
+      int64_t before = 0;
+      for (const auto& [w, n] : vol.weeks) {
+        if (w < week) before += n;
+      }
+      const int64_t mean = std::max<int64_t>(1, before / history);  // quiet weeks count as 0
+      if (count > s.options.volume_factor * mean && count >= s.options.volume_min_releases) {
+        s.Report({fmt::format("volume_jump/{}/{}", env.actor, week), "volume_jump", env.actor,
+                  "medium", vol.events,
+                  fmt::format("{} made {} releases in the week of {}, over {} times its weekly "
+                              "mean of {}",
+                              env.actor, count, env.time_text, s.options.volume_factor, mean)},
+                 out);
       }
     }
-    if (!household) s.delivered_by[to].insert(env.actor);
   } else if (type == "material.verify") {
     const std::string result = Str(body, "result");
+    s.Inspected(Str(body, "recipient"), LinesOf(body), result);
     if (result == "partial" || result == "not_found") {
       const std::string to = Str(body, "recipient");
       s.Report({fmt::format("verified_short/{}", Str(body, "inspection")),
@@ -323,7 +384,7 @@ void Engine::Observe(const Observed& ev, std::vector<Finding>& out) {
                                  : "although that vendor delivered nothing to it")},
                out);
     }
-    const int64_t t = s.options.structuring_threshold;
+    const int64_t t = ev.state.policy().payment_threshold;
     if (value < t && value * 1000 >= t * (1000 - s.options.structuring_band)) {
       auto& q = s.near_threshold[{env.actor, payee}];
       q.emplace_back(env.time, id);
@@ -343,20 +404,27 @@ void Engine::Observe(const Observed& ev, std::vector<Finding>& out) {
     const json::Value* names = Get(p, "names");
     const std::string birth = Str(p, "birth_date");
     if (names != nullptr && !birth.empty()) {
-      const std::string key =
-          fmt::format("{}|{}|{}|{}", birth, Skeleton(Str(*names, "given")),
-                      Skeleton(Str(*names, "father")), Skeleton(Str(*names, "family")));
       const std::string ben = Str(body, "beneficiary");
-      const auto [it, fresh] = s.households.emplace(key, std::make_pair(ben, id));
-      if (!fresh) {
-        s.Report({fmt::format("duplicate_household/{}/{}", it->second.first, ben),
+      // Two keys: the Latin names' skeletons, and the Arabic name when there is one.
+      std::vector<std::string> keys = {
+          fmt::format("latin|{}|{}|{}|{}", birth, Skeleton(Str(*names, "given")),
+                      Skeleton(Str(*names, "father")), Skeleton(Str(*names, "family")))};
+      const std::string arabic = ArabicKey(Str(*names, "arabic"));
+      if (!arabic.empty()) keys.push_back(fmt::format("arabic|{}|{}", birth, arabic));
+      std::optional<std::pair<std::string, std::string>> earlier;
+      for (const auto& key : keys) {
+        const auto [it, fresh] = s.households.emplace(key, std::make_pair(ben, id));
+        if (!fresh && !earlier.has_value()) earlier = it->second;
+      }
+      if (earlier.has_value()) {
+        s.Report({fmt::format("duplicate_household/{}/{}", earlier->first, ben),
                   "duplicate_household",
                   ben,
                   "high",
-                  {it->second.second, id},
+                  {earlier->second, id},
                   fmt::format("household {} looks like household {} registered again (same "
                               "birth date, names alike)",
-                              ben, it->second.first)},
+                              ben, earlier->first)},
                  out);
       }
     }
@@ -374,13 +442,13 @@ void Engine::Observe(const Observed& ev, std::vector<Finding>& out) {
   } else if (type == "appeal.file") {
     s.decisions.push_back({"appeal", Str(body, "appeal"), id, env.time});
   }
-  s.Due(ev.state, out);
+  s.Due(out);
   s.Overdue(ev.state, out);
 }
 
 void Engine::Finish(Timestamp now, const mechanism::Directory& state, std::vector<Finding>& out) {
   s_->now = now;
-  s_->Due(state, out);
+  s_->Due(out);
   s_->last_scan_day = -1;
   s_->Overdue(state, out);
 }

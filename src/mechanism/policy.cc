@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "base/checked.h"
 #include "base/ids.h"
 
 namespace aidtrace::mechanism {
@@ -135,8 +136,16 @@ Result<Policy> ParsePolicy(const json::Value& v) {
   }
   if (const auto d = v.find("detection"); d != v.end()) {
     if (!d->is_object()) return Bad("/detection", "must be an object");
-    RETURN_IF_ERROR(
-        OnlyKeys(*d, {"stock_tolerance", "verify_window_days", "decision_sla_days"}, "/detection"));
+    RETURN_IF_ERROR(OnlyKeys(*d,
+                             {"stock_tolerance", "verify_window_days", "decision_sla_days",
+                              "payment_threshold"},
+                             "/detection"));
+    if (const auto t = d->find("payment_threshold"); t != d->end()) {
+      if (!t->is_number_integer() || t->get<int64_t>() < 1 || t->get<int64_t>() > kMaxJsonInt) {
+        return Bad("/detection/payment_threshold", "must be an amount in minor units, 1..2^53-1");
+      }
+      p.payment_threshold = t->get<int64_t>();
+    }
     RETURN_IF_ERROR(ParsePermille(*d, "stock_tolerance", "/detection", p.stock_tolerance));
     RETURN_IF_ERROR(ParseDays(*d, "verify_window_days", "/detection", p.verify_window_days));
     RETURN_IF_ERROR(ParseDays(*d, "decision_sla_days", "/detection", p.decision_sla_days));
@@ -179,7 +188,8 @@ json::Value PolicyToJson(const Policy& p) {
       {"detection",
        {{"stock_tolerance", p.stock_tolerance},
         {"verify_window_days", p.verify_window_days},
-        {"decision_sla_days", p.decision_sla_days}}},
+        {"decision_sla_days", p.decision_sla_days},
+        {"payment_threshold", p.payment_threshold}}},
       {"personal_data_roles", p.personal_data_roles}};
   if (p.detector_key.has_value()) v["detector_key"] = crypto::FormatVerifierKey(*p.detector_key);
   return v;

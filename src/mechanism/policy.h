@@ -36,6 +36,9 @@ struct Policy {
   int64_t stock_tolerance = 20;  // permille
   int64_t verify_window_days = 60;
   int64_t decision_sla_days = 45;
+  // The approval threshold of a payment, in minor units: structuring is many payments
+  // just under it.
+  int64_t payment_threshold = 2'500'000;
   // The mechanism's own key, for the events the system raises (alerts, screening hits).
   std::optional<crypto::VerifierKey> detector_key;
   // The roles that may read personal data (private records) through the API; sorted.

@@ -91,13 +91,15 @@ json::Value Lines(const std::string& item, int64_t q) {
 json::Value Usd(int64_t amount) { return {{"currency", "USD"}, {"amount", amount}}; }
 
 TEST_F(DetectTest, FindsEachPlantedSignalOnceAndRaisesAlertsTheRulesAccept) {
-  const json::Value policy = {
-      {"governance", {{"of", {"cogat", "un-mmu"}}, {"k", 2}}},
-      {"project_approval", {{"default", {{"of", {"cogat"}}, {"k", 1}}}}},
-      {"consignment_approval", {{"of", {"cogat"}}, {"k", 1}}},
-      {"detection",
-       {{"stock_tolerance", 20}, {"verify_window_days", 30}, {"decision_sla_days", 45}}},
-      {"detector_key", A("mmu-detector").vkey}};
+  const json::Value policy = {{"governance", {{"of", {"cogat", "un-mmu"}}, {"k", 2}}},
+                              {"project_approval", {{"default", {{"of", {"cogat"}}, {"k", 1}}}}},
+                              {"consignment_approval", {{"of", {"cogat"}}, {"k", 1}}},
+                              {"detection",
+                               {{"stock_tolerance", 20},
+                                {"verify_window_days", 30},
+                                {"decision_sla_days", 45},
+                                {"payment_threshold", 1'000'000}}},
+                              {"detector_key", A("mmu-detector").vkey}};
   {
     const std::string genesis = testing::GenesisLine(
         {{&A("un-mmu"), {"governor", "monitor"}}, {&A("cogat"), {"governor", "authority"}}},
@@ -214,7 +216,7 @@ TEST_F(DetectTest, FindsEachPlantedSignalOnceAndRaisesAlertsTheRulesAccept) {
     Do("consignment.enter", "cogat",
        {{"consignment", c}, {"crossing", "ks"}, {"lines", Lines("cement", 404'000)}}, 5);
   }
-  // Weekly releases by vendor-1 for five weeks, then a week ten times larger (volume_jump).
+  // Weekly releases by vendor-1 for five weeks, then ten in one week (volume_jump).
   for (int w = 0; w < 5; ++w) {
     Do("material.release", "vendor-1",
        {{"release", fmt::format("r-w{}", w)},
@@ -223,29 +225,32 @@ TEST_F(DetectTest, FindsEachPlantedSignalOnceAndRaisesAlertsTheRulesAccept) {
         {"lines", Lines("cement", 10'000)}},
        7 + 7 * w);
   }
-  Do("material.release", "vendor-1",
-     {{"release", "r-big"},
-      {"warehouse", "wh-vendor-1"},
-      {"to", "school-1"},
-      {"lines", Lines("cement", 100'000)}},
-     7 + 7 * 5);
-  // Verified installed in full up to the big release; the big one is verified short.
-  Do("material.verify", "insp-1",
-     {{"inspection", "ins-1"},
-      {"recipient", "school-1"},
-      {"lines", Lines("cement", 50'000)},
-      {"result", "installed"},
-      {"photos", json::Value::array()},
-      {"location", Loc()}},
-     40);
-  Do("material.verify", "insp-1",
-     {{"inspection", "ins-2"},
-      {"recipient", "school-1"},
-      {"lines", Lines("cement", 20'000)},
-      {"result", "partial"},
-      {"photos", json::Value::array()},
-      {"location", Loc()}},
-     50);
+  for (int i = 0; i < 10; ++i) {
+    Do("material.release", "vendor-1",
+       {{"release", fmt::format("r-big{}", i)},
+        {"warehouse", "wh-vendor-1"},
+        {"to", "school-1"},
+        {"lines", Lines("cement", 10'000)}},
+       7 + 7 * 5);
+  }
+  // Each release inspected within the window, except r-w0 (release_unverified); the last
+  // of the busy week is seen half installed (verified_short).
+  auto inspect = [&](const std::string& id, const std::string& to, int64_t q,
+                     const std::string& result, int64_t day) {
+    Do("material.verify", "insp-1",
+       {{"inspection", id},
+        {"recipient", to},
+        {"lines", Lines("cement", q)},
+        {"result", result},
+        {"photos", json::Value::array()},
+        {"location", Loc()}},
+       day);
+  };
+  for (int w = 1; w < 5; ++w)
+    inspect(fmt::format("ins-w{}", w), "school-1", 10'000, "installed", 12 + 7 * w);
+  for (int i = 0; i < 9; ++i)
+    inspect(fmt::format("ins-b{}", i), "school-1", 10'000, "installed", 50);
+  inspect("ins-b9", "school-1", 5'000, "partial", 50);
   // hh-1 draws cement through both vendors (entitlement_spread); hh-3 from one only.
   Do("material.release", "vendor-1",
      {{"release", "r-h1a"},
@@ -265,18 +270,10 @@ TEST_F(DetectTest, FindsEachPlantedSignalOnceAndRaisesAlertsTheRulesAccept) {
       {"to", "hh-3"},
       {"lines", Lines("cement", 1000)}},
      45);
-  // The households' deliveries are seen installed.
-  for (const auto& [hh, q] :
-       std::vector<std::pair<std::string, int64_t>>{{"hh-1", 2000}, {"hh-3", 1000}}) {
-    Do("material.verify", "insp-1",
-       {{"inspection", "ins-" + hh},
-        {"recipient", hh},
-        {"lines", Lines("cement", q)},
-        {"result", "installed"},
-        {"photos", json::Value::array()},
-        {"location", Loc()}},
-       50);
-  }
+  // The households' deliveries are seen installed, one inspection a release.
+  inspect("ins-h1a", "hh-1", 1000, "installed", 50);
+  inspect("ins-h1b", "hh-1", 1000, "installed", 51);
+  inspect("ins-h3", "hh-3", 1000, "installed", 50);
   // Counts: vendor-2's book matches; vendor-1's is 10% short (stock_mismatch).
   Do("stock.count", "insp-1",
      {{"count", "k-1"}, {"warehouse", "wh-vendor-2"}, {"lines", Lines("cement", 402'000)}}, 46);
@@ -328,9 +325,13 @@ TEST_F(DetectTest, FindsEachPlantedSignalOnceAndRaisesAlertsTheRulesAccept) {
       "stock_mismatch:wh-vendor-1", "payment_without_delivery:school-1",
       "structuring:vendor-1"};
   EXPECT_EQ(kinds, expected);
-  // Each signal once.
+  // Each signal once, about the planted thing.
   std::set<std::string> keys;
   for (const auto& f : found) EXPECT_TRUE(keys.insert(f.key).second) << f.key;
+  EXPECT_TRUE(keys.contains("release_unverified/r-w0"));
+  EXPECT_TRUE(keys.contains("verified_short/ins-b9"));
+  EXPECT_TRUE(keys.contains("stock_mismatch/wh-vendor-1/cement/k-2"));
+  EXPECT_TRUE(keys.contains("duplicate_household/hh-1/hh-2"));
   for (const auto& f : found) EXPECT_FALSE(f.evidence.empty()) << f.key;
 
   // Raised as alert.raise events, signed by the detector key; raising again adds nothing.
