@@ -140,18 +140,25 @@ struct Engine::State {
   std::map<std::pair<std::string, std::string>, std::map<std::string, std::vector<std::string>>>
       suppliers;
 
-  // volume_jump: vendor -> releases per week, and the event ids of its newest week.
+  // volume_jump: vendor -> its releases of the last weeks (time, kg, event id).
   struct Volume {
-    std::map<int64_t, int64_t> weeks;
-    std::vector<std::string> events;
+    struct Release {
+      int64_t time;
+      int64_t kg;
+      std::string id;
+    };
+    std::deque<Release> recent;
+    Timestamp first{};
+    int64_t reported = 0;  // when it was last reported (one finding a week at most)
   };
   std::map<std::string, Volume> volumes;
 
   // payment_without_delivery: project -> vendors that released to it.
   std::map<std::string, std::set<std::string>> delivered_by;
 
-  // structuring: (payer, payee) -> the recent payments just under the threshold.
-  std::map<std::pair<std::string, std::string>, std::deque<std::pair<Timestamp, std::string>>>
+  // structuring: (payer, payee, project) -> the recent payments just under the threshold.
+  std::map<std::tuple<std::string, std::string, std::string>,
+           std::deque<std::pair<Timestamp, std::string>>>
       near_threshold;
 
   // duplicate_household: birth date and a name key -> the first beneficiary and its event.
@@ -325,27 +332,48 @@ void Engine::Observe(const Observed& ev, std::vector<Finding>& out) {
     } else {
       s.delivered_by[to].insert(env.actor);
     }
-    // Volume: the vendor's releases this week against its own weekly mean so far.
-    const int64_t week = env.time.seconds / kWeek;
+    // Volume: the kilograms the vendor released in the last 7 days against its weekly
+    // mean over the weeks before (items counted in other units are left out).
+    int64_t kg = 0;
+    for (const auto& [item, q] : lines) {
+      const auto it = m.items().find(item);
+      if (it != m.items().end() && it->second.unit == "kg") kg += q;
+    }
     auto& vol = s.volumes[env.actor];
-    if (vol.weeks.empty() || vol.weeks.rbegin()->first != week) vol.events.clear();
-    const int64_t count = ++vol.weeks[week];
-    vol.events.push_back(id);
-    const int64_t first = vol.weeks.begin()->first;
-    const int64_t history = week - first;  // whole weeks before this one
-    if (history >= s.options.volume_min_weeks) {
-      int64_t before = 0;
-      for (const auto& [w, n] : vol.weeks) {
-        if (w < week) before += n;
+    const int64_t weeks = s.options.volume_min_weeks;
+    if (vol.first.seconds == 0) vol.first = env.time;
+    vol.recent.push_back({env.time.seconds, kg, id});
+    while (vol.recent.front().time < env.time.seconds - (weeks + 1) * kWeek) {
+      vol.recent.pop_front();
+    }
+    if (env.time.seconds - vol.first.seconds >= s.options.volume_history_days * kDay) {
+      int64_t week = 0, before = 0, week_n = 0, before_n = 0;
+      std::vector<std::string> evidence;
+      for (const auto& r : vol.recent) {
+        if (r.time > env.time.seconds - kWeek) {
+          week += r.kg;
+          ++week_n;
+          evidence.push_back(r.id);
+        } else {
+          before += r.kg;
+          ++before_n;
+        }
       }
-      const int64_t mean = std::max<int64_t>(1, before / history);  // quiet weeks count as 0
-      if (count > s.options.volume_factor * mean && count >= s.options.volume_min_releases) {
-        s.Report({fmt::format("volume_jump/{}/{}", env.actor, week), "volume_jump", env.actor,
-                  "medium", vol.events,
-                  fmt::format("{} made {} releases in the week of {}, over {} times its weekly "
-                              "mean of {}",
-                              env.actor, count, env.time_text, s.options.volume_factor, mean)},
-                 out);
+      // Both the kilograms and the number of releases jump: one honest large load raises
+      // the first only; releases pulled forward from the coming weeks raise both.
+      const int64_t mean = before / weeks;  // quiet weeks count as 0
+      const int64_t mean_n = std::max<int64_t>(1, before_n / weeks);
+      if (mean > 0 && week > s.options.volume_factor * mean &&
+          week_n >= s.options.volume_count_factor * mean_n && week_n >= 4 &&
+          env.time.seconds - vol.reported >= kWeek) {
+        vol.reported = env.time.seconds;
+        s.Report(
+            {fmt::format("volume_jump/{}/{}", env.actor, env.time.seconds / kDay), "volume_jump",
+             env.actor, "medium", evidence,
+             fmt::format("{} released {} kg in {} releases in the 7 days to {}, against a "
+                         "mean of {} kg in {} releases a week over the {} weeks before",
+                         env.actor, week, week_n, env.time_text, mean, before_n / weeks, weeks)},
+            out);
       }
     }
   } else if (type == "material.verify") {
@@ -371,31 +399,32 @@ void Engine::Observe(const Observed& ev, std::vector<Finding>& out) {
     const auto party = ev.state.FindParty(payee);
     const bool vendor = party.has_value() && std::find(party->roles.begin(), party->roles.end(),
                                                        "vendor") != party->roles.end();
+    // Only vendors are held to deliveries (contractors are paid for works).
     const auto delivered = s.delivered_by.find(project);
-    const bool none = delivered == s.delivered_by.end() || delivered->second.empty();
-    if (none || (vendor && !delivered->second.contains(payee))) {
+    if (vendor && (delivered == s.delivered_by.end() || !delivered->second.contains(payee))) {
       s.Report({fmt::format("payment_without_delivery/{}/{}", project, payee),
                 "payment_without_delivery",
                 project,
                 "high",
                 {id},
-                fmt::format("{} paid {} for project {} {}", env.actor, payee, project,
-                            none ? "before any material was delivered to it"
-                                 : "although that vendor delivered nothing to it")},
+                fmt::format("{} paid vendor {} for project {}, to which it has delivered nothing",
+                            env.actor, payee, project)},
                out);
     }
     const int64_t t = ev.state.policy().payment_threshold;
     if (value < t && value * 1000 >= t * (1000 - s.options.structuring_band)) {
-      auto& q = s.near_threshold[{env.actor, payee}];
+      auto& q = s.near_threshold[{env.actor, payee, project}];
       q.emplace_back(env.time, id);
-      while (!q.empty() && env.time.seconds - q.front().first.seconds > 30 * kDay) q.pop_front();
+      const int64_t window = s.options.structuring_days * kDay;
+      while (!q.empty() && env.time.seconds - q.front().first.seconds > window) q.pop_front();
       if (static_cast<int64_t>(q.size()) >= s.options.structuring_count) {
         std::vector<std::string> evidence;
         for (const auto& [when, e] : q) evidence.push_back(e);
-        s.Report({fmt::format("structuring/{}/{}/{}", env.actor, payee, q.front().second),
-                  "structuring", payee, "high", evidence,
-                  fmt::format("{} payments from {} to {} within 30 days, each just under {}",
-                              q.size(), env.actor, payee, t)},
+        s.Report({fmt::format("structuring/{}/{}/{}", env.actor, payee, project), "structuring",
+                  payee, "high", evidence,
+                  fmt::format("{} payments from {} to {} for {} within {} days, each just under "
+                              "the threshold of {}",
+                              q.size(), env.actor, payee, project, s.options.structuring_days, t)},
                  out);
       }
     }

@@ -45,12 +45,14 @@ struct Finding {
 // Thresholds not in the policy (the policy's stock_tolerance, verify_window_days,
 // decision_sla_days and payment_threshold are read from the state).
 struct Options {
-  int64_t spread_vendors = 2;       // distinct vendors for one household's item
-  int64_t volume_factor = 3;        // a week above this many times the vendor's mean
-  int64_t volume_min_weeks = 4;     // weeks of history before a jump can be judged
-  int64_t volume_min_releases = 8;  // a jumping week has at least this many releases
-  int64_t structuring_count = 3;    // payments just under the threshold, per payee
-  int64_t structuring_band = 100;   // permille under the threshold that counts as "just"
+  int64_t spread_vendors = 2;  // distinct vendors for one household's item
+  int64_t volume_factor = 5;   // a week's kg above this many times the mean of the weeks before
+  int64_t volume_count_factor = 3;   // ... and its releases this many times their weekly mean
+  int64_t volume_min_weeks = 4;      // the weeks before that make the mean
+  int64_t volume_history_days = 21;  // the vendor released first at least this long ago
+  int64_t structuring_count = 4;     // payments just under the threshold, per payer, payee, project
+  int64_t structuring_days = 14;     // ... within this many days
+  int64_t structuring_band = 100;    // permille under the threshold that counts as "just"
 };
 
 // One event as the engine sees it: the envelope, where it sits, and the state after it.

@@ -280,7 +280,7 @@ TEST_F(DetectTest, FindsEachPlantedSignalOnceAndRaisesAlertsTheRulesAccept) {
   Do("stock.count", "insp-1",
      {{"count", "k-2"}, {"warehouse", "wh-vendor-1"}, {"lines", Lines("cement", 200'000)}}, 46);
   // Funds: payments to vendor-1 (delivered) are fine; to vendor-2 for the school (it
-  // delivered nothing there) and three just under 10,000.00 to vendor-1 (structuring).
+  // delivered nothing there) and four just under 10,000.00 to vendor-1 (structuring).
   Do("funds.pledge", "donor-1",
      {{"pledge", "pl-1"}, {"amount", Usd(100'000'000)}, {"purpose", "schools"}}, 10);
   Do("funds.commit", "donor-1",
@@ -306,7 +306,7 @@ TEST_F(DetectTest, FindsEachPlantedSignalOnceAndRaisesAlertsTheRulesAccept) {
       {"amount", Usd(500'000)},
       {"invoice", "inv-2"}},
      12);
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 4; ++i) {
     Do("funds.pay", "undp",
        {{"payment", fmt::format("pay-s{}", i)},
         {"project", "school-1"},
