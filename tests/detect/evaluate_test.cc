@@ -103,7 +103,9 @@ TEST_P(ScenarioEvaluation, FindsThePlantedSchemes) {
     SCOPED_TRACE(fmt::format("{}: tp {} fp {} fn {} planted {}", kind, s.tp, s.fp, s.fn,
                              s.planted));
     if (kind == "volume_jump") {
-      EXPECT_GT(s.tp, 0);  // the known weak spot: found, not to the targets
+      if (s.planted > 0) {
+        EXPECT_GT(s.tp, 0) << "none found";  // the known weak spot
+      }
       continue;
     }
     EXPECT_GE(s.recall_permille(), 950);
