@@ -36,4 +36,10 @@ std::vector<Finding> ObservingState::TakeFindings() {
   return std::exchange(found_, {});
 }
 
+const mechanism::Directory* DirectoryOf(const ledger::StateMachine& sm) {
+  if (const auto* d = dynamic_cast<const mechanism::Directory*>(&sm)) return d;
+  if (const auto* o = dynamic_cast<const ObservingState*>(&sm)) return &o->directory();
+  return nullptr;
+}
+
 }  // namespace aidtrace::detect

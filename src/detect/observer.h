@@ -61,4 +61,8 @@ class ObservingState final : public ledger::StateMachine {
   std::vector<Finding> found_;
 };
 
+// The mechanism's state inside `sm`: a Directory, or the one an ObservingState wraps;
+// nullptr for any other state machine.
+const mechanism::Directory* DirectoryOf(const ledger::StateMachine& sm);
+
 }  // namespace aidtrace::detect
