@@ -1,6 +1,8 @@
 // The rule-case runner: every file in tests/mechanism/cases/*.case is a script of
-// events and the outcome each must have, run through a real ledger on a fresh SQLite
-// store (DuckDB's sqllogictest habit: a new rule gets a new file, not a new fixture).
+// events and the outcome each must have, run through a real ledger on a fresh store of
+// every backend in testing/backends.h (the store conformance harness's list), so a new
+// backend inherits the whole rule suite (DuckDB's sqllogictest habit: a new rule gets a
+// new file, not a new fixture).
 //
 // Format, one directive a line ('#' starts a comment):
 //   party ID ROLE[,ROLE...]        declare a party (its key is derived from its id)
@@ -32,6 +34,7 @@
 #include "crypto/sha256.h"
 #include "ledger/ledger.h"
 #include "mechanism/directory.h"
+#include "testing/backends.h"
 #include "testing/events.h"
 #include "testing/fault_env.h"
 
@@ -51,16 +54,16 @@ uint64_t SeedOf(const std::string& id) {
 
 class CaseRunner {
  public:
-  CaseRunner(const fs::path& file, const std::string& dir) : file_(file), dir_(dir) {}
+  CaseRunner(const fs::path& file, const std::string& location)
+      : file_(file), location_(location) {}
 
   void Run() {
     env_.FreezeClock({1795428000, 0});
     crypto::SignerKey log_key = testing::MakeActor("cases.example.org", 1).key;
-    ASSERT_TRUE(
-        ledger::Ledger::Create(env_, dir_ + "/log.db", "cases.example.org", log_key, "k").ok());
+    ASSERT_TRUE(ledger::Ledger::Create(env_, location_, "cases.example.org", log_key, "k").ok());
     auto directory = std::make_unique<Directory>();
     directory_ = directory.get();
-    auto l = ledger::Ledger::Open(env_, dir_ + "/log.db", std::move(directory), log_key);
+    auto l = ledger::Ledger::Open(env_, location_, std::move(directory), log_key);
     ASSERT_TRUE(l.ok()) << l.status().ToString();
     ledger_ = std::move(*l);
     std::ifstream in(file_);
@@ -85,11 +88,10 @@ class CaseRunner {
     EXPECT_TRUE(restore.ok()) << restore.ToString();
     EXPECT_EQ(restored.Snapshot(), snapshot) << "restore does not invert snapshot";
     ledger_.reset();
-    auto again =
-        ledger::Ledger::Open(env_, dir_ + "/log.db", std::make_unique<Directory>(), std::nullopt);
+    auto again = ledger::Ledger::Open(env_, location_, std::make_unique<Directory>(), std::nullopt);
     ASSERT_TRUE(again.ok());
     EXPECT_EQ((*again)->StateDigest(), digest) << "replay differs from the incremental state";
-    auto report = ledger::Ledger::Verify(env_, dir_ + "/log.db", std::make_unique<Directory>());
+    auto report = ledger::Ledger::Verify(env_, location_, std::make_unique<Directory>());
     EXPECT_TRUE(report.ok()) << report.status().ToString();
   }
 
@@ -253,7 +255,7 @@ class CaseRunner {
   }
 
   fs::path file_;
-  std::string dir_;
+  std::string location_;
   testing::FaultEnv env_;
   std::unique_ptr<ledger::Ledger> ledger_;
   Directory* directory_ = nullptr;
@@ -267,16 +269,25 @@ class CaseRunner {
   int line_no_ = 0;
 };
 
-class RuleCase : public ::testing::TestWithParam<std::string> {};
+// (store backend, case name): every case runs on every backend of testing/backends.h.
+using CaseParam = std::tuple<size_t, std::string>;
+class RuleCase : public ::testing::TestWithParam<CaseParam> {};
 
 TEST_P(RuleCase, Runs) {
+  const auto& [backend, name] = GetParam();
   const std::string dir =
-      (fs::temp_directory_path() / fmt::format("aidtrace-case-{}-{}", getpid(), GetParam()))
+      (fs::temp_directory_path() / fmt::format("aidtrace-case-{}-{}-{}", getpid(), backend, name))
           .string();
   fs::remove_all(dir);
   fs::create_directories(dir);
-  CaseRunner(CasesDir() / (GetParam() + ".case"), dir).Run();
+  CaseRunner(CasesDir() / (name + ".case"), testing::StoreBackends()[backend].location(dir)).Run();
   fs::remove_all(dir);
+}
+
+std::vector<size_t> BackendIndexes() {
+  std::vector<size_t> out(testing::StoreBackends().size());
+  for (size_t i = 0; i < out.size(); ++i) out[i] = i;
+  return out;
 }
 
 std::vector<std::string> AllCases() {
@@ -288,9 +299,12 @@ std::vector<std::string> AllCases() {
   return names;
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, RuleCase, ::testing::ValuesIn(AllCases()),
-                         [](const ::testing::TestParamInfo<std::string>& param) {
-                           std::string n = param.param;
+INSTANTIATE_TEST_SUITE_P(Cases, RuleCase,
+                         ::testing::Combine(::testing::ValuesIn(BackendIndexes()),
+                                            ::testing::ValuesIn(AllCases())),
+                         [](const ::testing::TestParamInfo<CaseParam>& param) {
+                           std::string n = testing::StoreBackends()[std::get<0>(param.param)].name +
+                                           "_" + std::get<1>(param.param);
                            for (char& c : n) {
                              if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            }

@@ -2,6 +2,10 @@
 
 #include <stdexcept>
 
+#include <fmt/format.h>
+
+#include "base/encoding.h"
+#include "crypto/sha256.h"
 #include "event/envelope.h"
 
 namespace aidtrace::testing {
@@ -55,6 +59,41 @@ std::string GenesisLine(const std::vector<const Actor*>& founders) {
                       {"parties", parties},
                       {"policy", policy}};
   return SignedLine(MakeEnvelope("mechanism.genesis", founders[0]->id, "genesis", body), founders);
+}
+
+std::string GenesisLine(const std::vector<Founder>& founders, const json::Value& policy) {
+  json::Value parties = json::Value::array();
+  std::vector<const Actor*> signers;
+  for (const Founder& f : founders) {
+    parties.push_back({{"party", f.actor->id},
+                       {"name", "Founder " + f.actor->id},
+                       {"roles", f.roles},
+                       {"keys", {f.actor->vkey}}});
+    signers.push_back(f.actor);
+  }
+  json::Value body = {{"mechanism", "test-mechanism"},
+                      {"name", "Test mechanism"},
+                      {"parties", parties},
+                      {"policy", policy}};
+  return SignedLine(MakeEnvelope("mechanism.genesis", signers.at(0)->id, "genesis", body), signers);
+}
+
+json::Value BeneficiaryPrivate(uint64_t seed) {
+  Bytes salt(18);
+  for (size_t i = 0; i < salt.size(); ++i) salt[i] = static_cast<uint8_t>((seed >> (i % 8)) + i);
+  return {{"salt", Base64Encode(salt)},
+          {"names",
+           {{"given", fmt::format("Given{}", seed)},
+            {"father", "Khalil"},
+            {"grandfather", ""},
+            {"family", "Abu Taha"},
+            {"arabic", "\u0645\u062d\u0645\u0648\u062f"}}},
+          {"id_number", fmt::format("{:09}", seed % 1000000000)},
+          {"birth_date", "1979-04-12"}};
+}
+
+std::string PiiOf(const json::Value& private_record) {
+  return crypto::FormatTaggedHash(crypto::Sha256(json::Canonical(private_record).value()));
 }
 
 std::string AdmitLine(const Actor& by, const Actor& party, const std::string& role,

@@ -33,6 +33,20 @@ std::string SignedLine(json::Value envelope, const std::vector<const Actor*>& si
 // the governance quorum is a majority of them).
 std::string GenesisLine(const std::vector<const Actor*>& founders);
 
+// A founding party of a genesis and the roles it holds.
+struct Founder {
+  const Actor* actor;
+  std::vector<std::string> roles;
+};
+
+// mechanism.genesis of `founders` (each with its own roles) under `policy`, signed by all.
+std::string GenesisLine(const std::vector<Founder>& founders, const json::Value& policy);
+
+// A beneficiary's private record (deterministic from `seed`; salt of 18 bytes) and the
+// "sha256:..." hash that its envelope's body.pii must carry.
+json::Value BeneficiaryPrivate(uint64_t seed);
+std::string PiiOf(const json::Value& private_record);
+
 // party.admit of `party` signed by `by`.
 std::string AdmitLine(const Actor& by, const Actor& party, const std::string& role,
                       const std::string& nonce);
