@@ -11,7 +11,13 @@ PACKAGES=(
   libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
   libboost-dev libicu-dev libpugixml-dev libspdlog-dev wrk curl
+  chromium
 )
+# The dashboard (web/) builds with node and npm; Debian's are used only when no node is
+# installed (a newer one, if present, is kept).
+if ! command -v node > /dev/null; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

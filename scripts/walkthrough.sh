@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The ledger core end to end with the aidtrace CLI, on a small generated log:
+# `make walkthrough`: the ledger core end to end with the aidtrace CLI, on a small log:
 # keys -> a new log -> a genesis signed by four founders -> admissions and material
 # movements -> receipts -> checkpoint -> proofs -> full verification -> a tampered copy
 # that verification catches. Needs nothing but the built binary and sqlite3.
@@ -187,4 +187,4 @@ else
   echo "(exit $?: tampering detected, with its index)"
 fi
 
-say "Done. Files are in $OUT/. Next: the mechanism's rules, the HTTP server and the dashboard (see README)."
+say "Done. Files are in $OUT/."

@@ -18,8 +18,20 @@
 #include "ledger/ingest.h"
 #include "ledger/ledger.h"
 #include "mechanism/directory.h"
+#include "mechanism/views.h"
 
 namespace aidtrace::cli {
+
+Result<crypto::SignerKey> ReadSignerKey(const std::string& path) {
+  auto text = Env::Default()->ReadFile(path);
+  if (!text.ok()) return text.status();
+  std::string_view t = *text;
+  while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.remove_suffix(1);
+  auto key = crypto::ParseSignerKey(t);
+  if (!key.ok()) return key.status().WithContext(fmt::format("signer key file {}", path));
+  return key;
+}
+
 namespace {
 
 int Fail(const Status& s) {
@@ -33,16 +45,6 @@ Result<std::string> ReadInput(const std::string& path) {
     return data;
   }
   return Env::Default()->ReadFile(path);
-}
-
-Result<crypto::SignerKey> ReadSignerKey(const std::string& path) {
-  auto text = Env::Default()->ReadFile(path);
-  if (!text.ok()) return text.status();
-  std::string_view t = *text;
-  while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.remove_suffix(1);
-  auto key = crypto::ParseSignerKey(t);
-  if (!key.ok()) return key.status().WithContext(fmt::format("signer key file {}", path));
-  return key;
 }
 
 enum class Mode { kRead, kReadWithKey, kWrite };
@@ -263,39 +265,144 @@ int Erase(const std::string& db, uint64_t seq) {
   return 0;
 }
 
-int ShowParty(const std::string& db, const std::string& id, bool as_json) {
+namespace {
+
+// Prints a JSON value as indented "key: value" lines (the text form of `show`).
+void PrintText(const json::Value& v, int indent, std::string& out) {
+  const std::string pad(static_cast<size_t>(indent) * 2, ' ');
+  auto scalar = [](const json::Value& x) {
+    return x.is_string() ? x.get<std::string>() : x.dump();
+  };
+  if (v.is_object()) {
+    for (const auto& [k, x] : v.items()) {
+      if ((x.is_object() || x.is_array()) && !x.empty()) {
+        out += fmt::format("{}{}:\n", pad, k);
+        PrintText(x, indent + 1, out);
+      } else {
+        out += fmt::format("{}{}: {}\n", pad, k, x.empty() && !x.is_string() ? "-" : scalar(x));
+      }
+    }
+  } else if (v.is_array()) {
+    for (const auto& x : v) {
+      if (x.is_object()) {
+        std::string inner;
+        PrintText(x, indent + 1, inner);
+        // The first line of an object takes the dash.
+        inner.replace(0, pad.size() + 2, pad + "- ");
+        out += inner;
+      } else {
+        out += fmt::format("{}- {}\n", pad, scalar(x));
+      }
+    }
+  } else {
+    out += pad + scalar(v) + "\n";
+  }
+}
+
+// Quantities in kg as tonnes with one decimal; others as they are.
+std::string Amount(int64_t q, const std::string& unit) {
+  if (unit == "kg") return fmt::format("{}.{} t", q / 1000, (q % 1000) / 100);
+  return fmt::format("{} {}", q, unit);
+}
+
+// Minor units (cents) as major units with two decimals.
+std::string Money(int64_t minor) { return fmt::format("{}.{:02}", minor / 100, minor % 100); }
+
+void PrintSummary(const json::Value& s, uint64_t events) {
+  auto n = [&](const char* k) { return s[k].get<int64_t>(); };
+  std::printf("events      %llu in the log\n", static_cast<unsigned long long>(events));
+  std::printf(
+      "programme   %lld parties, %lld projects, %lld households, %lld warehouses, %lld "
+      "consignments, %lld releases\n",
+      static_cast<long long>(n("parties")), static_cast<long long>(n("projects")),
+      static_cast<long long>(n("beneficiaries")), static_cast<long long>(n("warehouses")),
+      static_cast<long long>(n("consignments")), static_cast<long long>(n("releases")));
+  std::printf("\nmaterials traced\n  %-18s %14s %14s %14s %14s %14s\n", "item", "approved",
+              "entered", "in stock", "released", "verified");
+  for (const auto& row : s["materials"]) {
+    const std::string unit = row["unit"].get<std::string>();
+    std::printf("  %-18s %14s %14s %14s %14s %14s\n", row["item"].get<std::string>().c_str(),
+                Amount(row["approved"].get<int64_t>(), unit).c_str(),
+                Amount(row["entered"].get<int64_t>(), unit).c_str(),
+                Amount(row["in_stock"].get<int64_t>(), unit).c_str(),
+                Amount(row["released"].get<int64_t>(), unit).c_str(),
+                Amount(row["verified"].get<int64_t>(), unit).c_str());
+  }
+  std::printf("\nfunds by stage\n");
+  for (const auto& [cur, st] : s["funds"].items()) {
+    std::printf(
+        "  %s  pledged %s  committed %s  disbursed %s  paid %s\n", cur.c_str(),
+        Money(st["pledged"].get<int64_t>()).c_str(), Money(st["committed"].get<int64_t>()).c_str(),
+        Money(st["disbursed"].get<int64_t>()).c_str(), Money(st["paid"].get<int64_t>()).c_str());
+  }
+  std::printf("\nalerts by kind (open / in a case / closed)\n");
+  if (s["alerts"].empty()) std::printf("  none\n");
+  for (const auto& [kind, st] : s["alerts"].items()) {
+    std::printf("  %-26s %5lld / %lld / %lld\n", kind.c_str(),
+                static_cast<long long>(st["open"].get<int64_t>()),
+                static_cast<long long>(st["in_case"].get<int64_t>()),
+                static_cast<long long>(st["closed"].get<int64_t>()));
+  }
+}
+
+}  // namespace
+
+int Show(const std::string& kind, const std::string& db, const std::string& id, bool as_json,
+         bool with_private) {
   auto directory = std::make_unique<mechanism::Directory>();
-  mechanism::Directory* dir = directory.get();
+  const mechanism::Directory* dir = directory.get();
   ledger::LedgerOptions options;
   options.snapshot_every = 0;
   auto ledger =
       ledger::Ledger::Open(*Env::Default(), db, std::move(directory), std::nullopt, options);
   if (!ledger.ok()) return Fail(ledger.status());
-  auto party = dir->FindParty(id);
-  if (!party.has_value())
-    return Fail(Status(ErrorCode::kNotFound, fmt::format("no party \"{}\"", id)));
-  json::Value keys = json::Value::array();
-  for (const auto& [kid, k] : party->keys) {
-    keys.push_back({{"key_id", crypto::KeyIdHex(kid)},
-                    {"vkey", crypto::FormatVerifierKey({id, kid, k.pub})},
-                    {"revoked", k.revoked}});
-  }
-  json::Value v = {{"party", id},
-                   {"name", party->name},
-                   {"roles", party->roles},
-                   {"status", party->suspended ? "suspended" : "active"},
-                   {"keys", keys}};
-  if (as_json) {
-    std::printf("%s\n", json::Canonical(v).value().c_str());
+  std::optional<json::Value> view;
+  if (kind == "summary") {
+    const json::Value sum = mechanism::SummaryJson(*dir);
+    if (as_json) {
+      json::Value out = sum;
+      out["events"] = (*ledger)->Size();
+      std::printf("%s\n", json::Canonical(out).value().c_str());
+      return 0;
+    }
+    PrintSummary(sum, (*ledger)->Size());
     return 0;
   }
-  std::printf("party    %s\nname     %s\nroles    %s\nstatus   %s\n", id.c_str(),
-              party->name.c_str(), fmt::format("{}", fmt::join(party->roles, ", ")).c_str(),
-              party->suspended ? "suspended" : "active");
-  for (const auto& k : keys) {
-    std::printf("key      %s%s\n", k["vkey"].get<std::string>().c_str(),
-                k["revoked"].get<bool>() ? " (revoked)" : "");
+  if (kind == "party") {
+    view = mechanism::PartyJson(*dir, id);
+  } else if (kind == "project") {
+    view = mechanism::ProjectJson(*dir, id);
+  } else if (kind == "warehouse") {
+    view = mechanism::WarehouseJson(*dir, id);
+  } else if (kind == "beneficiary") {
+    view = mechanism::BeneficiaryJson(*dir, id);
+  } else {
+    view = mechanism::FundsJson(*dir, id);
   }
+  if (!view.has_value()) {
+    return Fail(
+        Status(ErrorCode::kNotFound,
+               fmt::format("no {} \"{}\"", kind == "funds" ? "project or party" : kind, id)));
+  }
+  if (with_private && view->contains("private_seq")) {
+    auto record = (*ledger)->PrivateRecord((*view)["private_seq"].get<uint64_t>());
+    if (!record.ok()) return Fail(record.status());
+    if (record->has_value()) {
+      auto parsed = json::Parse(**record);
+      if (!parsed.ok()) return Fail(parsed.status().WithContext("private record"));
+      parsed->erase("salt");
+      (*view)["private"] = std::move(*parsed);
+    } else {
+      (*view)["private"] = nullptr;  // none, or erased
+    }
+  }
+  if (as_json) {
+    std::printf("%s\n", json::Canonical(*view).value().c_str());
+    return 0;
+  }
+  std::string out;
+  PrintText(*view, 0, out);
+  std::fputs(out.c_str(), stdout);
   return 0;
 }
 

@@ -7,7 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
+#include "crypto/note.h"
+
 namespace aidtrace::cli {
+
+// A signer key file as `keygen` writes it.
+Result<crypto::SignerKey> ReadSignerKey(const std::string& path);
 
 int Keygen(const std::string& name, const std::string& out);
 int Init(const std::string& db, const std::string& origin, const std::string& log_key);
@@ -21,6 +27,9 @@ int Verify(const std::string& db);
 int Sign(const std::vector<std::string>& keys, const std::string& input);
 int Replay(const std::string& db);
 int Erase(const std::string& db, uint64_t seq);
-int ShowParty(const std::string& db, const std::string& id, bool json);
+// show party|project|warehouse|funds|beneficiary ID: what the state holds (no personal
+// data unless `with_private`).
+int Show(const std::string& kind, const std::string& db, const std::string& id, bool json,
+         bool with_private);
 
 }  // namespace aidtrace::cli

@@ -92,6 +92,10 @@ class EnforcementBook {
   const Alert* FindAlert(std::string_view alert) const;
   const Case* FindCase(std::string_view case_id) const;
   const Appeal* FindAppeal(std::string_view appeal) const;
+  const std::map<std::string, Hit, std::less<>>& hits() const { return hits_; }
+  const std::map<std::string, Alert, std::less<>>& alerts() const { return alerts_; }
+  const std::map<std::string, Case, std::less<>>& cases() const { return cases_; }
+  const std::map<std::string, Appeal, std::less<>>& appeals() const { return appeals_; }
   // True when a case of this id exists (party.suspend / party.reinstate name one).
   bool HasCase(std::string_view case_id) const { return FindCase(case_id) != nullptr; }
 

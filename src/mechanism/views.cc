@@ -1,5 +1,6 @@
 #include "mechanism/views.h"
 
+#include <map>
 #include <set>
 
 #include "crypto/note.h"
@@ -211,6 +212,87 @@ std::optional<json::Value> FundsJson(const Directory& d, std::string_view id) {
   }
   if (const auto r = f.received().find(id); r != f.received().end()) v["received"] = r->second;
   return v;
+}
+
+json::Value SummaryJson(const Directory& d) {
+  const MaterialsBook& m = d.materials();
+  std::map<std::string, std::map<std::string, int64_t>> items;  // item -> stage -> quantity
+  for (const auto& [id, item] : m.items()) items[id];
+  for (const auto& [id, p] : m.projects()) {
+    for (const auto& [item, q] : p.boq) items[item]["approved"] += q;
+    for (const auto& [item, q] : p.released) items[item]["released"] += q;
+    for (const auto& [item, q] : p.verified) items[item]["verified"] += q;
+  }
+  for (const auto& [id, b] : m.beneficiaries()) {
+    for (const auto& [item, q] : b.entitlement) items[item]["approved"] += q;
+    for (const auto& [item, q] : b.released) items[item]["released"] += q;
+    for (const auto& [item, q] : b.verified) items[item]["verified"] += q;
+  }
+  for (const auto& [id, c] : m.consignments()) {
+    for (const auto& [item, q] : c.entered) items[item]["entered"] += q;
+  }
+  for (const auto& [wh, books] : m.stock()) {
+    for (const auto& [item, st] : books) items[item]["in_stock"] += st.book;
+  }
+  json::Value materials = json::Value::array();
+  for (const auto& [item, stages] : items) {
+    const auto it = m.items().find(item);
+    json::Value row = {{"item", item}, {"unit", it == m.items().end() ? "" : it->second.unit}};
+    for (const char* stage : {"approved", "entered", "in_stock", "released", "verified"}) {
+      const auto s = stages.find(stage);
+      row[stage] = s == stages.end() ? 0 : s->second;
+    }
+    materials.push_back(std::move(row));
+  }
+  const FundsBook& f = d.funds();
+  std::map<std::string, std::map<std::string, int64_t>> funds;  // currency -> stage -> amount
+  for (const auto& [donor, by] : f.donors()) {
+    for (const auto& [cur, t] : by) {
+      funds[cur]["pledged"] += t.pledged;
+      funds[cur]["committed"] += t.committed;
+    }
+  }
+  for (const auto& [project, by] : f.project_funds()) {
+    for (const auto& [cur, t] : by) {
+      funds[cur]["disbursed"] += t.disbursed;
+      funds[cur]["paid"] += t.paid;
+    }
+  }
+  json::Value money = json::Value::object();
+  for (const auto& [cur, stages] : funds) {
+    json::Value row = json::Value::object();
+    for (const char* stage : {"pledged", "committed", "disbursed", "paid"}) {
+      const auto s = stages.find(stage);
+      row[stage] = s == stages.end() ? 0 : s->second;
+    }
+    money[cur] = std::move(row);
+  }
+  const EnforcementBook& e = d.enforcement();
+  json::Value alerts = json::Value::object();
+  for (const auto& [id, a] : e.alerts()) {
+    json::Value& row = alerts[a.kind];
+    if (row.is_null()) row = {{"open", 0}, {"in_case", 0}, {"closed", 0}};
+    row[a.status] = row[a.status].get<int64_t>() + 1;
+  }
+  json::Value hits = json::Value::object();
+  for (const auto& [id, h] : e.hits()) {
+    hits[h.status] = hits.contains(h.status) ? hits[h.status].get<int64_t>() + 1 : 1;
+  }
+  json::Value cases = json::Value::object();
+  for (const auto& [id, c] : e.cases()) {
+    cases[c.status] = cases.contains(c.status) ? cases[c.status].get<int64_t>() + 1 : 1;
+  }
+  return {{"parties", d.party_count()},
+          {"projects", m.projects().size()},
+          {"beneficiaries", m.beneficiaries().size()},
+          {"warehouses", m.warehouses().size()},
+          {"consignments", m.consignments().size()},
+          {"releases", m.releases().size()},
+          {"materials", materials},
+          {"funds", money},
+          {"alerts", alerts},
+          {"screening_hits", hits},
+          {"cases", cases}};
 }
 
 }  // namespace aidtrace::mechanism

@@ -23,5 +23,9 @@ std::optional<json::Value> BeneficiaryJson(const Directory& d, std::string_view 
 // their conditions; its payments) or of a party (as donor: pledges and commitments; as
 // implementer: what it holds per project; as payee: what it received).
 std::optional<json::Value> FundsJson(const Directory& d, std::string_view id);
+// The whole programme at a glance: counts; per item approved (bills of quantities and
+// entitlements), entered, in stock, released and verified; funds by stage per currency;
+// alerts by kind and status; screening hits and cases by status.
+json::Value SummaryJson(const Directory& d);
 
 }  // namespace aidtrace::mechanism

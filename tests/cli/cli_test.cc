@@ -168,7 +168,7 @@ TEST_F(CliTest, AppendProveVerifyEndToEnd) {
   EXPECT_EQ(party["roles"], json::Value({"governor", "monitor"}));
   EXPECT_EQ(party["keys"][0]["vkey"], a_.vkey);
   CliRun text = Cli(fmt::format("show party v-3 --db {}", db_));
-  EXPECT_NE(text.out.find("roles    vendor"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("roles:\n  - vendor\n"), std::string::npos) << text.out;
   EXPECT_EQ(Cli(fmt::format("show party nobody --db {}", db_)).exit_code, 2);
 
   CliRun rp = Cli("replay --db " + db_);
