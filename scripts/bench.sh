@@ -15,3 +15,5 @@ if [ "$FULL" = "--full" ]; then
 fi
 echo "== proof algorithms alone (in memory)"
 "$B/bench/proof_bench" --benchmark_min_time=0.2
+echo "== HTTP server: POST ingest beside in-process ingest; wrk on checkpoint and inclusion proofs"
+bash "$(dirname "$0")/bench-http.sh" "$B" 50000 10

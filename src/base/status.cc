@@ -17,7 +17,7 @@ struct CodeInfo {
 
 // The one table of codes: wire name and CLI exit status. Exit 1 is a rejected event,
 // 2 a usage error, 3 an I/O failure, 4 corruption found by verify, 5 an internal bug.
-constexpr std::array<CodeInfo, 26> kCodes = {{
+constexpr std::array<CodeInfo, 31> kCodes = {{
     {ErrorCode::kOk, "ok", 0},
     {ErrorCode::kBadJson, "bad_json", 1},
     {ErrorCode::kBadEnvelope, "bad_envelope", 1},
@@ -44,11 +44,18 @@ constexpr std::array<CodeInfo, 26> kCodes = {{
     {ErrorCode::kIoError, "io_error", 3},
     {ErrorCode::kCorrupt, "corrupt", 4},
     {ErrorCode::kInternal, "internal", 5},
+    {ErrorCode::kUnauthorized, "unauthorized", 2},
+    {ErrorCode::kForbidden, "forbidden", 2},
+    {ErrorCode::kRateLimited, "rate_limited", 3},
+    {ErrorCode::kPayloadTooLarge, "payload_too_large", 2},
+    {ErrorCode::kUnavailable, "unavailable", 3},
 }};
 
 const CodeInfo& Info(ErrorCode code) {
   const auto i = static_cast<size_t>(code);
-  if (i >= kCodes.size() || kCodes[i].code != code) return kCodes.back();
+  if (i >= kCodes.size() || kCodes[i].code != code) {
+    return kCodes[static_cast<size_t>(ErrorCode::kInternal)];
+  }
   return kCodes[i];
 }
 

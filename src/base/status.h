@@ -48,6 +48,12 @@ enum class ErrorCode : uint8_t {
   kIoError,          // the store or a file could not be read or written
   kCorrupt,          // stored data fails verification
   kInternal,         // an invariant of our own code broke
+  // HTTP API (src/server): failures of a request, not of an event's content.
+  kUnauthorized,     // no bearer token, or an unknown or revoked one
+  kForbidden,        // the token's role may not read this
+  kRateLimited,      // the token (or client) sent more requests than its limit allows
+  kPayloadTooLarge,  // the request body exceeds the configured limit
+  kUnavailable,      // the server is shutting down or the ledger stopped
 };
 
 // The stable wire name of a code, e.g. "exceeds_stock".

@@ -3,6 +3,11 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "cli/detect_cmd.h"
+#include "cli/push_cmd.h"
+#include "cli/scenario_cmd.h"
+#include "cli/screen_cmd.h"
+#include "cli/serve_cmd.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"aidtrace: a verifiable ledger for reconstruction aid"};
@@ -83,11 +88,36 @@ int main(int argc, char** argv) {
   std::string id;
   auto* show = app.add_subcommand("show", "Show what the state holds about something");
   show->require_subcommand(1);
-  auto* show_party = show->add_subcommand("party", "A party: roles, status, keys");
-  show_party->add_option("id", id, "Party id")->required();
-  show_party->add_option("--db", db, "Store")->required();
-  show_party->add_flag("--json", as_json, "Print JSON");
-  show_party->callback([&] { rc = aidtrace::cli::ShowParty(db, id, as_json); });
+  bool with_private = false;
+  auto* summary = show->add_subcommand(
+      "summary", "The programme at a glance: materials by item, funds by stage, alerts");
+  summary->add_option("--db", db, "Store")->required();
+  summary->add_flag("--json", as_json, "Print JSON");
+  summary->callback([&] { rc = aidtrace::cli::Show("summary", db, "", as_json, false); });
+  for (const auto& [kind, what] : std::vector<std::pair<std::string, std::string>>{
+           {"party", "A party: roles, status, keys, warehouses, projects"},
+           {"project", "A project: status, bill of quantities progress, approvals, funds"},
+           {"warehouse", "A warehouse: its vendor and the book of each item"},
+           {"funds", "The funds of a project or a party (donor, implementer, payee)"},
+           {"beneficiary", "A household: entitlement and what it received"}}) {
+    auto* sub = show->add_subcommand(kind, what);
+    sub->add_option("id", id, "Id")->required();
+    sub->add_option("--db", db, "Store")->required();
+    sub->add_flag("--json", as_json, "Print JSON");
+    if (kind == "party" || kind == "beneficiary") {
+      sub->add_flag("--with-private", with_private,
+                    "Also print the personal data of its private record (if not erased)");
+    }
+    sub->callback([&, kind] { rc = aidtrace::cli::Show(kind, db, id, as_json, with_private); });
+  }
+
+  aidtrace::cli::AddDetectCommands(app, rc);  // detect run (src/detect)
+  aidtrace::cli::AddPushCommands(app, rc);    // push (an HTTP client of serve)
+  aidtrace::cli::AddServeCommands(app, rc);   // serve, token (src/cli/serve_cmd.cc)
+
+  aidtrace::cli::AddScreenCommands(app, rc);  // screen, screen evaluate
+
+  aidtrace::cli::AddScenarioCommands(app, rc);  // scenario (src/cli/scenario_cmd.cc)
 
   try {
     app.parse(argc, argv);

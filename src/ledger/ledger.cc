@@ -161,7 +161,7 @@ Status Ledger::Create(Env& env, const std::string& path, const std::string& orig
   store::OpenOptions opts;
   opts.create_if_missing = true;
   opts.reader_connections = 1;
-  ASSIGN_OR_RETURN(auto store, store::Store::OpenSqlite(env, path, opts));
+  ASSIGN_OR_RETURN(auto store, store::Store::Open(env, path, opts));
   store::LogMeta meta;
   meta.origin = origin;
   meta.log_vkey = crypto::FormatVerifierKey(crypto::VerifierOf(log_key));
@@ -182,7 +182,7 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(Env& env, const std::string& path,
                                              std::optional<crypto::SignerKey> log_key,
                                              const LedgerOptions& options,
                                              const ProgressFn& progress) {
-  ASSIGN_OR_RETURN(auto store, store::Store::OpenSqlite(env, path));
+  ASSIGN_OR_RETURN(auto store, store::Store::Open(env, path));
   std::unique_ptr<Ledger> ledger(
       new Ledger(env, std::move(store), std::move(state), std::move(log_key), options));
   RETURN_IF_ERROR(ledger->Load(progress));
@@ -294,6 +294,7 @@ Status Ledger::Load(const ProgressFn& progress) {
   latest_ = {size, std::move(*note)};
   if (options_.read_only) {
     stopped_ = Status(ErrorCode::kInvalidArgument, "the ledger was opened read-only");
+    health_ = stopped_;
     return Status::Ok();
   }
   // Start from the newest snapshot, if any and usable, then replay what follows it.
@@ -434,6 +435,8 @@ void Ledger::ProcessGroup(std::vector<Writer*>& group) {
       }
       const uint64_t seq = base + batch.leaves.size();
       const ApplyContext ctx{seq, logged};
+      // Readers (ReadState) see the state between two events, never inside one.
+      std::unique_lock state_lock(state_mu_);
       if (Status s = state_->Authenticate(item.sub, item.preverified, ctx); !s.ok()) {
         result = s.WithPathPrefix(prefix);
         continue;
@@ -449,6 +452,7 @@ void Ledger::ProcessGroup(std::vector<Writer*>& group) {
         continue;
       }
       Status s = state_->Apply(item.sub, ctx);
+      state_lock.unlock();
       if (!s.ok()) {
         result = s.WithPathPrefix(prefix);
         continue;
@@ -483,6 +487,10 @@ void Ledger::ProcessGroup(std::vector<Writer*>& group) {
   if (!s.ok()) {
     // State and frontier are now ahead of the store: stop until reopened.
     stopped_ = Status(s.code(), s.message() + "; the ledger stopped: reopen the store");
+    {
+      std::lock_guard lock(latest_mu_);
+      health_ = stopped_;
+    }
     for (auto& a : accepted) *a.result = stopped_;
     for (auto& [r, k] : duplicates) *r = stopped_;
     return;
@@ -588,12 +596,28 @@ Result<std::optional<std::string>> Ledger::PrivateRecord(uint64_t seq) const {
 
 Status Ledger::ErasePrivate(uint64_t seq) { return store_->ErasePrivate(seq); }
 
-crypto::Hash Ledger::StateDigest() const { return state_->Digest(); }
+crypto::Hash Ledger::StateDigest() const {
+  std::shared_lock lock(state_mu_);
+  return state_->Digest();
+}
+
+Status Ledger::ScanLeaves(uint64_t from, uint64_t to,
+                          const std::function<Status(uint64_t, std::string_view)>& fn) const {
+  return store_->ScanLeaves(from, to, fn);
+}
+
+Status Ledger::Health() const {
+  std::lock_guard lock(latest_mu_);
+  if (health_.ok() && !log_key_.has_value()) {
+    return Status(ErrorCode::kInvalidArgument, "no log key: this ledger is read-only");
+  }
+  return health_;
+}
 
 Result<VerifyReport> Ledger::Verify(Env& env, const std::string& path,
                                     std::unique_ptr<StateMachine> state,
                                     const ProgressFn& progress) {
-  ASSIGN_OR_RETURN(auto store, store::Store::OpenSqlite(env, path));
+  ASSIGN_OR_RETURN(auto store, store::Store::Open(env, path));
   ASSIGN_OR_RETURN(const store::LogMeta meta, store->Meta());
   auto vkey = crypto::ParseVerifierKey(meta.log_vkey);
   if (!vkey.ok()) {

@@ -123,6 +123,23 @@ class Ledger {
                                      const ProgressFn& progress = {});
 
   crypto::Hash StateDigest() const;
+
+  // Runs `f(const StateMachine&)` with the state frozen: the sequencer applies no event
+  // while `f` runs (it holds the state lock exclusively only while applying one event, so
+  // `f` sees the state after a whole number of events). The state may already include
+  // events of a group whose commit is in flight (receipts not yet handed out); if that
+  // commit fails the ledger stops. Keep `f` short: it delays the sequencer.
+  template <class F>
+  auto ReadState(F&& f) const {
+    std::shared_lock lock(state_mu_);
+    return std::forward<F>(f)(static_cast<const StateMachine&>(*state_));
+  }
+  // Calls `fn` for each leaf in [from, to) in order (the store's scan; any thread).
+  Status ScanLeaves(uint64_t from, uint64_t to,
+                    const std::function<Status(uint64_t, std::string_view)>& fn) const;
+  // OK while the ledger accepts submissions; otherwise why it does not (read-only, or a
+  // failed commit stopped it). Any thread.
+  Status Health() const;
   // The log size the state was restored from at open (0: replayed from the start).
   uint64_t replayed_from() const { return replayed_from_; }
 
@@ -154,6 +171,10 @@ class Ledger {
   // The newest checkpoint (size, note), kept in memory for receipts of reads and proofs.
   mutable std::mutex latest_mu_;
   std::pair<uint64_t, std::string> latest_;
+
+  // Held exclusively by the leader while it applies one event; shared by ReadState.
+  mutable std::shared_mutex state_mu_;
+  Status health_;  // guarded by latest_mu_: a copy of stopped_ for other threads
 
   // Sequencer state: touched only by the current leader.
   log::Frontier frontier_;

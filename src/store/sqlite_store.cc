@@ -33,6 +33,12 @@ CREATE TABLE IF NOT EXISTS private(seq INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS snapshots(size INTEGER PRIMARY KEY, data BLOB NOT NULL);
 )sql";
 
+// Added after the first format: created on every open, so older stores gain it.
+constexpr const char* kTokensSchema = R"sql(
+CREATE TABLE IF NOT EXISTS tokens(hash BLOB PRIMARY KEY, party TEXT NOT NULL, role TEXT NOT NULL,
+                                  created TEXT NOT NULL, revoked TEXT) WITHOUT ROWID;
+)sql";
+
 Status SqlError(sqlite3* db, std::string_view what) {
   const int rc = sqlite3_extended_errcode(db);
   const ErrorCode code = (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB
@@ -167,6 +173,7 @@ class SqliteStore final : public Store {
           std::string("BEGIN IMMEDIATE;") + kSchema +
           fmt::format("INSERT OR IGNORE INTO meta VALUES('format','{}');", kFormat) + "COMMIT;"));
     }
+    RETURN_IF_ERROR(writer_->Exec(kTokensSchema));
     for (size_t i = 0; i < std::max<size_t>(1, options.reader_connections); ++i) {
       auto c = std::make_unique<Conn>();
       RETURN_IF_ERROR(c->Open(path_, vfs_, SQLITE_OPEN_READWRITE, options.cache_kib / 4 + 1));
@@ -420,6 +427,64 @@ class SqliteStore final : public Store {
     return SqlError(lease.conn->db(), "read snapshot");
   }
 
+  Status PutToken(const ApiToken& t) override {
+    std::lock_guard lock(write_mu_);
+    ASSIGN_OR_RETURN(sqlite3_stmt * st,
+                     writer_->Prepare("INSERT OR IGNORE INTO tokens(hash, party, role, created, "
+                                      "revoked) VALUES(?, ?, ?, ?, NULLIF(?, ''))"));
+    sqlite3_bind_blob(st, 1, t.hash.data(), static_cast<int>(t.hash.size()), SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, t.party.data(), static_cast<int>(t.party.size()), SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, t.role.data(), static_cast<int>(t.role.size()), SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, t.created.data(), static_cast<int>(t.created.size()), SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, t.revoked.data(), static_cast<int>(t.revoked.size()), SQLITE_STATIC);
+    RETURN_IF_ERROR(Step(st, "write token"));
+    if (sqlite3_changes(writer_->db()) == 0) {
+      return Status(ErrorCode::kInvalidArgument, "a token with this hash already exists");
+    }
+    return Status::Ok();
+  }
+
+  Result<std::optional<ApiToken>> FindToken(const crypto::Hash& hash) override {
+    auto lease = Lease();
+    ASSIGN_OR_RETURN(sqlite3_stmt * st,
+                     lease.conn->Prepare("SELECT hash, party, role, created, COALESCE(revoked, '') "
+                                         "FROM tokens WHERE hash = ?"));
+    ResetOnExit r{st};
+    sqlite3_bind_blob(st, 1, hash.data(), static_cast<int>(hash.size()), SQLITE_STATIC);
+    const int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) return std::optional<ApiToken>();
+    if (rc != SQLITE_ROW) return SqlError(lease.conn->db(), "read token");
+    return std::optional<ApiToken>(TokenRow(st));
+  }
+
+  Status RevokeToken(const crypto::Hash& hash, std::string_view when) override {
+    std::lock_guard lock(write_mu_);
+    ASSIGN_OR_RETURN(sqlite3_stmt * st,
+                     writer_->Prepare("UPDATE tokens SET revoked = COALESCE(revoked, ?) "
+                                      "WHERE hash = ?"));
+    sqlite3_bind_text(st, 1, when.data(), static_cast<int>(when.size()), SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, hash.data(), static_cast<int>(hash.size()), SQLITE_STATIC);
+    RETURN_IF_ERROR(Step(st, "revoke token"));
+    if (sqlite3_changes(writer_->db()) == 0) {
+      return Status(ErrorCode::kNotFound, "no such token");
+    }
+    return Status::Ok();
+  }
+
+  Status ScanTokens(const std::function<Status(const ApiToken&)>& fn) override {
+    auto lease = Lease();
+    ASSIGN_OR_RETURN(sqlite3_stmt * st,
+                     lease.conn->Prepare("SELECT hash, party, role, created, COALESCE(revoked, '') "
+                                         "FROM tokens ORDER BY hash"));
+    ResetOnExit r{st};
+    for (;;) {
+      const int rc = sqlite3_step(st);
+      if (rc == SQLITE_DONE) return Status::Ok();
+      if (rc != SQLITE_ROW) return SqlError(lease.conn->db(), "scan tokens");
+      RETURN_IF_ERROR(fn(TokenRow(st)));
+    }
+  }
+
   Status ReadHashes(std::span<const log::NodeId> ids, std::span<crypto::Hash> out) override {
     auto lease = Lease();
     if (ids.size() > 1) {
@@ -609,6 +674,16 @@ class SqliteStore final : public Store {
       RETURN_IF_ERROR(Step(priv, "insert private record"));
     }
     return Status::Ok();
+  }
+
+  static ApiToken TokenRow(sqlite3_stmt* st) {
+    ApiToken t;
+    if (!ColHash(st, 0, t.hash)) t.hash = {};
+    t.party = std::string(ColText(st, 1));
+    t.role = std::string(ColText(st, 2));
+    t.created = std::string(ColText(st, 3));
+    t.revoked = std::string(ColText(st, 4));
+    return t;
   }
 
   void Rollback() {

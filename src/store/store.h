@@ -67,6 +67,16 @@ struct NonceRecord {
   crypto::Hash event_id{};
 };
 
+// An API token of the HTTP server (src/server). Only the SHA-256 of the token's text
+// is stored: the text itself is shown once, when it is created.
+struct ApiToken {
+  crypto::Hash hash{};  // SHA-256 of the token text
+  std::string party;    // the party the token reads for
+  std::string role;     // the role it reads as (one of the party's roles)
+  std::string created;  // RFC 3339
+  std::string revoked;  // RFC 3339 when revoked; empty while valid
+};
+
 struct OpenOptions {
   bool create_if_missing = false;
   size_t reader_connections = 4;
@@ -83,6 +93,12 @@ class Store : public log::HashReader {
   // it is not an aidtrace store.
   static Result<std::unique_ptr<Store>> OpenSqlite(Env& env, const std::string& path,
                                                    const OpenOptions& options = {});
+
+  // Opens the store at `location`, choosing the backend from its form: a file path is an
+  // SQLite store (the embedded default). Server stores (postgresql://…) join here with
+  // their backend; until then such a location is kInvalidArgument, named as unsupported.
+  static Result<std::unique_ptr<Store>> Open(Env& env, const std::string& location,
+                                             const OpenOptions& options = {});
 
   // Writes the log's identity into an empty store. kInvalidArgument if already set.
   virtual Status Initialize(const LogMeta& meta) = 0;
@@ -130,6 +146,15 @@ class Store : public log::HashReader {
   // The newest snapshot at or below `max_size`, if any: (size, data).
   virtual Result<std::optional<std::pair<uint64_t, std::string>>> LatestSnapshot(
       uint64_t max_size) = 0;
+
+  // API tokens (the server's bearer tokens). Durable on OK. PutToken: kInvalidArgument
+  // when a token with this hash exists. RevokeToken: records `when` (RFC 3339);
+  // kNotFound when no such token; revoking twice keeps the first time.
+  virtual Status PutToken(const ApiToken& token) = 0;
+  virtual Result<std::optional<ApiToken>> FindToken(const crypto::Hash& hash) = 0;
+  virtual Status RevokeToken(const crypto::Hash& hash, std::string_view when) = 0;
+  // Every token, in the order of their hashes.
+  virtual Status ScanTokens(const std::function<Status(const ApiToken&)>& fn) = 0;
 
   // log::HashReader: stored perfect-subtree hashes.
   Status ReadHashes(std::span<const log::NodeId> ids, std::span<crypto::Hash> out) override = 0;

@@ -251,6 +251,40 @@ TEST_P(StoreConformance, OpenFailuresAreTyped) {
   EXPECT_EQ(Store::OpenSqlite(env_, junk).status().code(), ErrorCode::kCorrupt);
 }
 
+TEST_P(StoreConformance, TokensKeepOnlyTheirHashAndSurviveReopen) {
+  const crypto::Hash a = crypto::Sha256("token-a"), b = crypto::Sha256("token-b");
+  ASSERT_TRUE(store_->PutToken({a, "vendor-1", "vendor", "2026-11-23T10:00:00Z", ""}).ok());
+  ASSERT_TRUE(store_->PutToken({b, "donor-1", "donor", "2026-11-23T10:01:00Z", ""}).ok());
+  EXPECT_EQ(store_->PutToken({a, "x", "monitor", "2026-11-23T10:02:00Z", ""}).code(),
+            ErrorCode::kInvalidArgument);
+  auto missing = store_->FindToken(crypto::Sha256("token-c"));
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+  EXPECT_EQ(store_->RevokeToken(crypto::Sha256("token-c"), "2026-11-23T11:00:00Z").code(),
+            ErrorCode::kNotFound);
+  ASSERT_TRUE(store_->RevokeToken(b, "2026-11-23T11:00:00Z").ok());
+  ASSERT_TRUE(store_->RevokeToken(b, "2026-11-23T12:00:00Z").ok());  // keeps the first time
+  Reopen();
+  auto got = store_->FindToken(a);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->hash, a);
+  EXPECT_EQ((*got)->party, "vendor-1");
+  EXPECT_EQ((*got)->role, "vendor");
+  EXPECT_EQ((*got)->created, "2026-11-23T10:00:00Z");
+  EXPECT_EQ((*got)->revoked, "");
+  auto revoked = store_->FindToken(b);
+  ASSERT_TRUE(revoked.ok() && revoked->has_value());
+  EXPECT_EQ((*revoked)->revoked, "2026-11-23T11:00:00Z");
+  std::vector<std::string> parties;
+  ASSERT_TRUE(store_
+                  ->ScanTokens([&](const ApiToken& t) {
+                    parties.push_back(t.party);
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(parties.size(), 2u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::Range<size_t>(0, Backends().size()),
                          [](const ::testing::TestParamInfo<size_t>& param) {
                            return Backends()[param.param].name;
