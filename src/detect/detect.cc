@@ -272,6 +272,9 @@ void Engine::Observe(const Observed& ev, std::vector<Finding>& out) {
   const json::Value& body = env.body();
   const std::string& type = env.type;
   const auto& m = ev.state.materials();
+  // The detectors' own alerts carry the time they were raised, not programme time: they
+  // neither move the clock nor feed any detector.
+  if (type == "alert.raise") return;
   // The clock is the current event's time: an event stamped far ahead by a wrong clock
   // would otherwise close every window at once.
   s.now = env.time;

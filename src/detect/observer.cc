@@ -16,7 +16,9 @@ Status ObservingState::Apply(const event::Submission& sub, const ledger::ApplyCo
   pending_.clear();
   engine_.Observe({sub.envelope, ctx.seq, directory_, record}, pending_);
   ++observed_;
-  if (sub.envelope.time > latest_) latest_ = sub.envelope.time;
+  if (sub.envelope.type != "alert.raise" && sub.envelope.time > latest_) {
+    latest_ = sub.envelope.time;
+  }
   if (!pending_.empty()) {
     std::lock_guard lock(mu_);
     for (auto& f : pending_) found_.push_back(std::move(f));
