@@ -17,6 +17,9 @@
 namespace aidtrace::mechanism {
 namespace {
 
+// EVENTS.md key.add: at most this many keys a party, revoked ones included.
+constexpr size_t kMaxKeysPerParty = 16;
+
 constexpr std::array<std::string_view, 40> kEventTypes = {
     "mechanism.genesis",   "policy.set",          "party.admit",
     "party.suspend",       "party.reinstate",     "key.add",
@@ -425,6 +428,12 @@ Status Directory::ApplyOther(const event::Envelope& env, const ledger::ApplyCont
         return Status(ErrorCode::kBadState, "the party already has a key with this id",
                       "/body/key");
       }
+      if (party.keys.size() >= kMaxKeysPerParty) {
+        return Status(ErrorCode::kLimit,
+                      fmt::format("party \"{}\" holds {} keys (revoked ones included); at most {}",
+                                  id, party.keys.size(), kMaxKeysPerParty),
+                      "/body/key");
+      }
       party.keys.emplace(kid, k);
     } else if (env.type == "key.revoke") {
       const auto kid = body.find("key_id");
@@ -442,6 +451,13 @@ Status Directory::ApplyOther(const event::Envelope& env, const ledger::ApplyCont
       }
       if (k->second.revoked) {
         return Status(ErrorCode::kBadState, "the key is already revoked", "/body/key_id");
+      }
+      const size_t active = static_cast<size_t>(std::count_if(
+          party.keys.begin(), party.keys.end(), [](const auto& e) { return !e.second.revoked; }));
+      if (env.actor == id && active == 1) {
+        return Status(ErrorCode::kBadState,
+                      "a party may not revoke its own last active key (the governors may)",
+                      "/body/key_id");
       }
       k->second.revoked = true;
     } else {
