@@ -101,8 +101,11 @@ int Run(const RunOptions& o) {
   if (!ledger.ok()) return Fail(ledger.status());
   auto report = detect::RaiseAlerts(**ledger, *key, *findings, Env::Default()->Now());
   if (!report.ok()) return Fail(report.status());
-  std::fprintf(stderr, "detect: raised %zu alerts (%zu raised before)\n", report->raised,
-               report->already);
+  std::fprintf(stderr, "detect: raised %zu alerts (%zu raised before, %zu refused)\n",
+               report->raised, report->already, report->refused);
+  if (report->refused > 0) {
+    std::fprintf(stderr, "detect: first refusal: %s\n", report->first_refusal.ToString().c_str());
+  }
   return 0;
 }
 

@@ -108,6 +108,10 @@ class AlertRaiser {
       return;
     }
     raised_ += r->raised;
+    if (r->refused > 0) {
+      std::fprintf(stderr, "aidtrace: detectors: %zu findings refused by the rules; first: %s\n",
+                   r->refused, r->first_refusal.ToString().c_str());
+    }
   }
 
   ledger::Ledger& ledger_;

@@ -170,6 +170,13 @@ struct Engine::State {
 
   void Report(Finding f, std::vector<Finding>& out) {
     if (!reported.insert(f.key).second) return;
+    // alert.raise carries at most 64 evidence events: the newest are kept.
+    constexpr size_t kMaxEvidence = 64;
+    if (f.evidence.size() > kMaxEvidence) {
+      f.detail +=
+          fmt::format(" (evidence: the last {} of {} events)", kMaxEvidence, f.evidence.size());
+      f.evidence.erase(f.evidence.begin(), f.evidence.end() - kMaxEvidence);
+    }
     out.push_back(std::move(f));
   }
 

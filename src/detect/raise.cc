@@ -39,8 +39,14 @@ Result<RaiseReport> RaiseAlerts(ledger::Ledger& ledger, const crypto::SignerKey&
         ++report.already;
         continue;
       }
-      return results[i].status().WithContext(
-          fmt::format("raising {} ({})", findings[from + i].AlertId(), findings[from + i].key));
+      if (code == ErrorCode::kIoError || code == ErrorCode::kInvalidArgument ||
+          code == ErrorCode::kInternal || code == ErrorCode::kCorrupt) {
+        return results[i].status().WithContext("raising alerts");
+      }
+      if (report.refused++ == 0) {
+        report.first_refusal = results[i].status().WithContext(
+            fmt::format("raising {} ({})", findings[from + i].AlertId(), findings[from + i].key));
+      }
     }
   }
   return report;

@@ -17,13 +17,16 @@ namespace aidtrace::detect {
 struct RaiseReport {
   size_t raised = 0;   // new alert.raise events logged
   size_t already = 0;  // raised before (same alert id)
+  size_t refused = 0;  // refused by the rules (the first refusal is kept)
+  Status first_refusal;
 };
 
 // The signed submission line that raises `f`, at `time`.
 Result<std::string> AlertLine(const Finding& f, const crypto::SignerKey& detector, Timestamp time);
 
-// Submits one alert.raise per finding. Fails on the first rejection other than "raised
-// before" (bad_state on the alert id, replayed_nonce).
+// Submits one alert.raise per finding. A finding the rules refuse is counted and skipped
+// (the first refusal is reported); fails only when the ledger cannot take events (I/O, a
+// stopped or read-only ledger) or an alert cannot be built.
 Result<RaiseReport> RaiseAlerts(ledger::Ledger& ledger, const crypto::SignerKey& detector,
                                 const std::vector<Finding>& findings, Timestamp time);
 
