@@ -38,8 +38,6 @@ say "1. A programme: $HOUSEHOLDS households, $PROJECTS projects, $VENDORS vendor
 say "2. A new, empty log on the embedded SQLite store"
 "$BIN" init --db "$OUT/log.db" --origin "$ORIGIN" --log-key "$OUT/keys/log.key" | tee "$OUT/init.txt"
 LOG_VKEY=$(sed -n 's/^log verifier key: //p' "$OUT/init.txt")
-MONITOR=$("$BIN" token create --db "$OUT/log.db" --party un-mmu --role monitor | awk '{w=$NF} END {print w}')
-DONOR=$("$BIN" token create --db "$OUT/log.db" --party donor-group --role donor | awk '{w=$NF} END {print w}')
 
 say "3. The server, with the dashboard and the detectors (alerts signed by the detector key)"
 "$BIN" serve --db "$OUT/log.db" --listen "127.0.0.1:$PORT" --web "$WEB" \
@@ -59,6 +57,10 @@ echo "serving $URL (log in $OUT/serve.log)"
 
 say "4. Ingest the programme over HTTP (POST /v1/events, batches of 2000)"
 "$BIN" push "$OUT/events.jsonl" --url "$URL" --batch 2000
+
+# Sign-in tokens for the dashboard, now that the parties are in the log.
+MONITOR=$("$BIN" token create --db "$OUT/log.db" --party un-mmu --role monitor | awk '{w=$NF} END {print w}')
+DONOR=$("$BIN" token create --db "$OUT/log.db" --party donor-group --role donor | awk '{w=$NF} END {print w}')
 
 say "5. The detectors: alerts raised while ingesting, and how they compare with the truth"
 sleep 2  # the server raises its last findings within a second of the last event
