@@ -22,6 +22,11 @@
 
 namespace aidtrace::cli {
 
+int Fail(const Status& s) {
+  std::fprintf(stderr, "aidtrace: %s\n", s.ToString().c_str());
+  return ExitCodeFor(s.code());
+}
+
 Result<crypto::SignerKey> ReadSignerKey(const std::string& path) {
   auto text = Env::Default()->ReadFile(path);
   if (!text.ok()) return text.status();
@@ -33,11 +38,6 @@ Result<crypto::SignerKey> ReadSignerKey(const std::string& path) {
 }
 
 namespace {
-
-int Fail(const Status& s) {
-  std::fprintf(stderr, "aidtrace: %s\n", s.ToString().c_str());
-  return ExitCodeFor(s.code());
-}
 
 Result<std::string> ReadInput(const std::string& path) {
   if (path == "-") {

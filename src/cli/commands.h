@@ -12,6 +12,8 @@
 
 namespace aidtrace::cli {
 
+// Prints "aidtrace: <code>: <what, where, why>" to stderr; the exit status of its code.
+int Fail(const Status& s);
 // A signer key file as `keygen` writes it.
 Result<crypto::SignerKey> ReadSignerKey(const std::string& path);
 

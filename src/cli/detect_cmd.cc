@@ -15,11 +15,6 @@
 namespace aidtrace::cli {
 namespace {
 
-int Fail(const Status& s) {
-  std::fprintf(stderr, "aidtrace: %s\n", s.ToString().c_str());
-  return ExitCodeFor(s.code());
-}
-
 struct RunOptions {
   std::string db;
   bool json = false;

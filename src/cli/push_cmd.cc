@@ -15,6 +15,7 @@
 #include <boost/beast/http.hpp>
 
 #include "base/status.h"
+#include "cli/commands.h"
 #include "json/json.h"
 
 namespace aidtrace::cli {
@@ -23,11 +24,6 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
-
-int Fail(const Status& s) {
-  std::fprintf(stderr, "aidtrace: %s\n", s.ToString().c_str());
-  return ExitCodeFor(s.code());
-}
 
 struct PushOptions {
   std::string url = "http://127.0.0.1:8080";

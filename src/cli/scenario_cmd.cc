@@ -4,15 +4,11 @@
 #include <cstdio>
 #include <string>
 
+#include "cli/commands.h"
 #include "scenario/scenario.h"
 
 namespace aidtrace::cli {
 namespace {
-
-int Fail(const Status& s) {
-  std::fprintf(stderr, "aidtrace: %s\n", s.ToString().c_str());
-  return ExitCodeFor(s.code());
-}
 
 struct ScenarioArgs {
   scenario::Options options;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/parallel.h"
+#include "cli/commands.h"
 #include "screening/evaluate.h"
 #include "screening/importers.h"
 #include "screening/index.h"
@@ -18,11 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace aidtrace::screening;
-
-int Fail(const Status& s) {
-  std::fprintf(stderr, "aidtrace: %s\n", s.ToString().c_str());
-  return ExitCodeFor(s.code());
-}
 
 constexpr const char* kWikidataRel =
     "data/names/netransliteration_wikidata_arabic/wd_arabic.normalized.aligned.tokens";

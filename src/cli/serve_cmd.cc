@@ -13,6 +13,7 @@
 #include "base/env.h"
 #include "base/status.h"
 #include "base/time.h"
+#include "cli/commands.h"
 #include "crypto/note.h"
 #include "crypto/sha256.h"
 #include "detect/observer.h"
@@ -26,20 +27,6 @@
 
 namespace aidtrace::cli {
 namespace {
-
-int Fail(const Status& s) {
-  std::fprintf(stderr, "aidtrace: %s\n", s.ToString().c_str());
-  return ExitCodeFor(s.code());
-}
-
-Result<crypto::SignerKey> ReadKey(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string text, Env::Default()->ReadFile(path));
-  std::string_view t = text;
-  while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.remove_suffix(1);
-  auto key = crypto::ParseSignerKey(t);
-  if (!key.ok()) return key.status().WithContext(fmt::format("signer key file {}", path));
-  return key;
-}
 
 // Opens the ledger with the mechanism's state rebuilt; with `writable`, with the log key
 // (`log_key_path`, or the file init recorded).
@@ -60,7 +47,7 @@ Result<std::unique_ptr<ledger::Ledger>> OpenState(
                                             std::nullopt, ro));
       path = probe->meta().log_key_file;
     }
-    ASSIGN_OR_RETURN(crypto::SignerKey k, ReadKey(path));
+    ASSIGN_OR_RETURN(crypto::SignerKey k, ReadSignerKey(path));
     key = std::move(k);
   } else {
     options.snapshot_every = 0;  // a reader writes nothing, not even a snapshot at close
@@ -158,7 +145,7 @@ int Serve(const ServeArgs& a) {
   std::unique_ptr<ledger::StateMachine> state;
   detect::ObservingState* observer = nullptr;
   if (!a.detector_key.empty()) {
-    auto k = ReadKey(a.detector_key);
+    auto k = ReadSignerKey(a.detector_key);
     if (!k.ok()) return Fail(k.status());
     detector = std::move(*k);
     auto o = std::make_unique<detect::ObservingState>();

@@ -136,10 +136,9 @@ Result<Policy> ParsePolicy(const json::Value& v) {
   }
   if (const auto d = v.find("detection"); d != v.end()) {
     if (!d->is_object()) return Bad("/detection", "must be an object");
-    RETURN_IF_ERROR(OnlyKeys(*d,
-                             {"stock_tolerance", "verify_window_days", "decision_sla_days",
-                              "payment_threshold"},
-                             "/detection"));
+    RETURN_IF_ERROR(OnlyKeys(
+        *d, {"stock_tolerance", "verify_window_days", "decision_sla_days", "payment_threshold"},
+        "/detection"));
     if (const auto t = d->find("payment_threshold"); t != d->end()) {
       if (!t->is_number_integer() || t->get<int64_t>() < 1 || t->get<int64_t>() > kMaxJsonInt) {
         return Bad("/detection/payment_threshold", "must be an amount in minor units, 1..2^53-1");

@@ -91,8 +91,8 @@ TEST_P(ScenarioEvaluation, FindsThePlantedSchemes) {
     }
     auto results = (*ledger)->Submit(std::move(items));
     for (size_t i = 0; i < results.size(); ++i) {
-      ASSERT_TRUE(results[i].ok()) << "line " << from + i + 1 << ": "
-                                   << results[i].status().ToString();
+      ASSERT_TRUE(results[i].ok())
+          << "line " << from + i + 1 << ": " << results[i].status().ToString();
     }
   }
   observer->Finish();
@@ -100,8 +100,8 @@ TEST_P(ScenarioEvaluation, FindsThePlantedSchemes) {
   ASSERT_TRUE(scores.ok()) << scores.status().ToString();
   for (const auto& [kind, s] : *scores) {
     if (kind == "watchlist_match") continue;
-    SCOPED_TRACE(fmt::format("{}: tp {} fp {} fn {} planted {}", kind, s.tp, s.fp, s.fn,
-                             s.planted));
+    SCOPED_TRACE(
+        fmt::format("{}: tp {} fp {} fn {} planted {}", kind, s.tp, s.fp, s.fn, s.planted));
     if (kind == "volume_jump") {
       if (s.planted > 0) {
         EXPECT_GT(s.tp, 0) << "none found";  // the known weak spot
