@@ -37,6 +37,17 @@ Result<crypto::SignerKey> ReadSignerKey(const std::string& path) {
   return key;
 }
 
+Result<crypto::SignerKey> ReadLogKey(const std::string& db, const std::string& path) {
+  if (!path.empty()) return ReadSignerKey(path);
+  // The meta row names the key file; read it through a read-only open.
+  ledger::LedgerOptions ro;
+  ro.read_only = true;
+  ASSIGN_OR_RETURN(
+      auto probe, ledger::Ledger::Open(*Env::Default(), db,
+                                       std::make_unique<mechanism::Directory>(), std::nullopt, ro));
+  return ReadSignerKey(probe->meta().log_key_file);
+}
+
 namespace {
 
 Result<std::string> ReadInput(const std::string& path) {
@@ -58,17 +69,7 @@ Result<std::unique_ptr<ledger::Ledger>> OpenLedger(const std::string& db, Mode m
   const bool writable = mode == Mode::kWrite;
   options.read_only = !writable;
   if (mode != Mode::kRead) {
-    std::string path = log_key_path;
-    if (path.empty()) {
-      // The meta row names the key file; read it through a read-only open first.
-      ledger::LedgerOptions ro;
-      ro.read_only = true;
-      ASSIGN_OR_RETURN(auto probe,
-                       ledger::Ledger::Open(env, db, std::make_unique<mechanism::Directory>(),
-                                            std::nullopt, ro));
-      path = probe->meta().log_key_file;
-    }
-    ASSIGN_OR_RETURN(crypto::SignerKey k, ReadSignerKey(path));
+    ASSIGN_OR_RETURN(crypto::SignerKey k, ReadLogKey(db, log_key_path));
     key = std::move(k);
   }
   ledger::ProgressFn progress;

@@ -16,6 +16,9 @@ namespace aidtrace::cli {
 int Fail(const Status& s);
 // A signer key file as `keygen` writes it.
 Result<crypto::SignerKey> ReadSignerKey(const std::string& path);
+// The log's signer key: the file at `path`, or (empty `path`) the one `init` recorded in
+// the store at `db`.
+Result<crypto::SignerKey> ReadLogKey(const std::string& db, const std::string& path = {});
 
 int Keygen(const std::string& name, const std::string& out);
 int Init(const std::string& db, const std::string& origin, const std::string& log_key);

@@ -83,13 +83,7 @@ int Run(const RunOptions& o) {
   if (!o.raise) return 0;
   auto key = ReadSignerKey(o.detector_key);
   if (!key.ok()) return Fail(key.status());
-  ledger::LedgerOptions ro;
-  ro.read_only = true;
-  auto log_key_probe = ledger::Ledger::Open(
-      *Env::Default(), o.db, std::make_unique<mechanism::Directory>(), std::nullopt, ro);
-  if (!log_key_probe.ok()) return Fail(log_key_probe.status());
-  auto log_key = ReadSignerKey((*log_key_probe)->meta().log_key_file);
-  log_key_probe->reset();
+  auto log_key = ReadLogKey(o.db);
   if (!log_key.ok()) return Fail(log_key.status());
   auto ledger = ledger::Ledger::Open(*Env::Default(), o.db,
                                      std::make_unique<mechanism::Directory>(), *log_key);

@@ -38,16 +38,7 @@ Result<std::unique_ptr<ledger::Ledger>> OpenState(
   ledger::LedgerOptions options;
   options.hash_cache_level = hash_cache_level;
   if (writable) {
-    std::string path = log_key_path;
-    if (path.empty()) {
-      ledger::LedgerOptions ro;
-      ro.read_only = true;
-      ASSIGN_OR_RETURN(auto probe,
-                       ledger::Ledger::Open(env, db, std::make_unique<mechanism::Directory>(),
-                                            std::nullopt, ro));
-      path = probe->meta().log_key_file;
-    }
-    ASSIGN_OR_RETURN(crypto::SignerKey k, ReadSignerKey(path));
+    ASSIGN_OR_RETURN(crypto::SignerKey k, ReadLogKey(db, log_key_path));
     key = std::move(k);
   } else {
     options.snapshot_every = 0;  // a reader writes nothing, not even a snapshot at close
