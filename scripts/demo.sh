@@ -39,7 +39,13 @@ say "2. A new, empty log on the embedded SQLite store"
 "$BIN" init --db "$OUT/log.db" --origin "$ORIGIN" --log-key "$OUT/keys/log.key" | tee "$OUT/init.txt"
 LOG_VKEY=$(sed -n 's/^log verifier key: //p' "$OUT/init.txt")
 
-say "3. The server, with the dashboard and the detectors (alerts signed by the detector key)"
+# The programme's sanctions list versions, kept in the store: each becomes the list the
+# server screens against when the stream's watchlist.load with its SHA-256 arrives.
+for f in "$OUT"/watchlist/*.ftm.jsonl; do
+  "$BIN" lists store "$f" --list aidtrace-synthetic-sanctions --db "$OUT/log.db"
+done
+
+say "3. The server, with the dashboard, the detectors and screening (alerts and hits signed by the detector key)"
 "$BIN" serve --db "$OUT/log.db" --listen "127.0.0.1:$PORT" --web "$WEB" \
   --detector-key "$OUT/keys/detector.key" 2> "$OUT/serve.log" &
 SERVER=$!

@@ -13,6 +13,7 @@
 #include "base/encoding.h"
 #include "base/env.h"
 #include "base/parallel.h"
+#include "cli/lists_cmd.h"
 #include "crypto/note.h"
 #include "json/json.h"
 #include "ledger/ingest.h"
@@ -113,9 +114,23 @@ int Init(const std::string& db, const std::string& origin, const std::string& lo
 }
 
 int Append(const std::string& db, const std::string& input, const std::string& log_key,
-           size_t batch) {
+           size_t batch, const std::string& detector_key) {
+  std::optional<crypto::SignerKey> detector;
+  if (!detector_key.empty()) {
+    auto k = ReadSignerKey(detector_key);
+    if (!k.ok()) return Fail(k.status().WithContext("--detector-key"));
+    detector = std::move(*k);
+  }
   auto ledger = OpenLedger(db, Mode::kWrite, log_key);
   if (!ledger.ok()) return Fail(ledger.status());
+  // With the detector key, submissions are screened against the loaded lists first
+  // (src/guard): matches are logged as screening.hit events signed by that key.
+  std::optional<GuardHandles> guarded;
+  if (detector.has_value()) {
+    auto h = OpenGuard(**ledger, db, std::move(detector));
+    if (!h.ok()) return Fail(h.status());
+    guarded = std::move(*h);
+  }
   FILE* in = input == "-" ? stdin : std::fopen(input.c_str(), "rb");
   if (in == nullptr) {
     return Fail(Status(ErrorCode::kNotFound, fmt::format("cannot open {}", input)));
@@ -144,10 +159,40 @@ int Append(const std::string& db, const std::string& input, const std::string& l
     std::fwrite(out.data(), 1, out.size(), stdout);
     std::fflush(stdout);
   };
-  const ledger::IngestStats stats = ledger::Ingest(**ledger, source, sink);
+  uint64_t rejected = 0;
+  if (guarded.has_value()) {
+    // Chunk by chunk: each is screened against the state the previous one left.
+    guard::GuardReport report;
+    std::vector<std::string> chunk;
+    while (source(chunk)) {
+      std::vector<Result<ledger::Prepared>> prepared(chunk.size(),
+                                                     Status(ErrorCode::kInternal, ""));
+      ParallelFor(chunk.size(), DefaultThreads(),
+                  [&](size_t i) { prepared[i] = (*ledger)->Prepare(chunk[i]); });
+      std::vector<ledger::Prepared> items;
+      std::vector<size_t> where;
+      std::vector<Result<event::Receipt>> results;
+      for (size_t i = 0; i < chunk.size(); ++i) {
+        if (prepared[i].ok()) {
+          where.push_back(i);
+          items.push_back(std::move(*prepared[i]));
+          results.emplace_back(Status(ErrorCode::kInternal, "not sequenced"));
+        } else {
+          results.emplace_back(prepared[i].status());
+        }
+      }
+      auto got = guarded->guard->Submit(std::move(items), &report);
+      for (size_t k = 0; k < where.size(); ++k) results[where[k]] = std::move(got[k]);
+      for (const auto& r : results) rejected += r.ok() ? 0 : 1;
+      sink(chunk, results);
+    }
+    PrintGuardReport(report, false);
+  } else {
+    rejected = ledger::Ingest(**ledger, source, sink).rejected;
+  }
   std::free(buf);
   if (in != stdin) std::fclose(in);
-  return stats.rejected > 0 ? 1 : 0;
+  return rejected > 0 ? 1 : 0;
 }
 
 int Checkpoint(const std::string& db) {

@@ -22,8 +22,10 @@ Result<crypto::SignerKey> ReadLogKey(const std::string& db, const std::string& p
 
 int Keygen(const std::string& name, const std::string& out);
 int Init(const std::string& db, const std::string& origin, const std::string& log_key);
+// With `detector_key`, submissions are screened first (src/guard) and matches logged as
+// screening.hit events signed by that key.
 int Append(const std::string& db, const std::string& input, const std::string& log_key,
-           size_t batch);
+           size_t batch, const std::string& detector_key = {});
 int Checkpoint(const std::string& db);
 int Leaf(const std::string& db, uint64_t index);
 int ProveInclusion(const std::string& db, uint64_t index, std::optional<uint64_t> size);

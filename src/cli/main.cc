@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/detect_cmd.h"
+#include "cli/lists_cmd.h"
 #include "cli/push_cmd.h"
 #include "cli/scenario_cmd.h"
 #include "cli/screen_cmd.h"
@@ -39,7 +40,11 @@ int main(int argc, char** argv) {
                      "Signer key of the log (default: the one init recorded)");
   append->add_option("--batch", batch, "Submissions per group commit")
       ->check(CLI::Range(1, 100000));
-  append->callback([&] { rc = aidtrace::cli::Append(db, input, log_key, batch); });
+  std::string append_detector;
+  append->add_option("--detector-key", append_detector,
+                     "Signer key of the detector: screen submissions against the loaded lists "
+                     "and log matches as screening.hit events");
+  append->callback([&] { rc = aidtrace::cli::Append(db, input, log_key, batch, append_detector); });
 
   auto* checkpoint = app.add_subcommand("checkpoint", "Print the latest signed checkpoint");
   checkpoint->add_option("--db", db, "Store")->required();
@@ -116,6 +121,7 @@ int main(int argc, char** argv) {
   aidtrace::cli::AddServeCommands(app, rc);   // serve, token (src/cli/serve_cmd.cc)
 
   aidtrace::cli::AddScreenCommands(app, rc);  // screen, screen evaluate
+  aidtrace::cli::AddListsCommands(app, rc);   // lists import|rescreen|show
 
   aidtrace::cli::AddScenarioCommands(app, rc);  // scenario (src/cli/scenario_cmd.cc)
 

@@ -8,8 +8,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/env.h"
 #include "base/parallel.h"
 #include "cli/commands.h"
+#include "cli/lists_cmd.h"
+#include "ledger/ledger.h"
+#include "mechanism/directory.h"
 #include "screening/evaluate.h"
 #include "screening/importers.h"
 #include "screening/index.h"
@@ -44,7 +48,7 @@ Result<std::shared_ptr<const NameData>> LoadNameData(const std::string& names_fi
 
 struct ScreenArgs {
   std::vector<std::string> lists;
-  std::string dob, country, name, names_file, shared, schema;
+  std::string dob, country, name, names_file, shared, schema, db;
   std::vector<std::string> ids;
   bool json = false;
   int min_score = kReviewLevel;
@@ -86,6 +90,17 @@ int RunScreen(const ScreenArgs& a) {
     auto l = LoadListFile(f);
     if (!l.ok()) return Fail(l.status());
     for (auto& e : l->entities) all.push_back(std::move(e));
+  }
+  if (!a.db.empty()) {
+    // The current version of every list loaded in the store's log.
+    ledger::LedgerOptions lo;
+    lo.snapshot_every = 0;
+    auto ledger = ledger::Ledger::Open(*Env::Default(), a.db,
+                                       std::make_unique<mechanism::Directory>(), std::nullopt, lo);
+    if (!ledger.ok()) return Fail(ledger.status());
+    auto handles = OpenGuard(**ledger, a.db, std::nullopt);
+    if (!handles.ok()) return Fail(handles.status());
+    for (auto& e : handles->guard->Entities()) all.push_back(std::move(e));
   }
   auto index = Index::Build(std::move(all), Normalizer(*data));
   ScreenOptions opt;
@@ -214,6 +229,7 @@ void AddScreenCommands(CLI::App& app, int& rc) {
       ->add_option("--list", sa.lists,
                    "List file; repeat (format detected; OFAC alt/add/comments read beside it)")
       ->allow_extra_args(false);
+  screen->add_option("--db", sa.db, "Store: screen against the lists loaded in its log");
   screen->add_option("--dob", sa.dob, "Birth date YYYY, YYYY-MM or YYYY-MM-DD");
   screen->add_option("--country", sa.country, "Nationality or country (ISO code or name)");
   screen->add_option("--id", sa.ids, "Identifier (passport, registration...); repeat")
@@ -229,10 +245,10 @@ void AddScreenCommands(CLI::App& app, int& rc) {
   screen->add_option("name", sa.name, "The name to screen (quote it)");
   screen->callback([&rc, screen] {
     if (!screen->get_subcommands().empty()) return;  // `screen evaluate` ran instead
-    if (sa.lists.empty()) {
+    if (sa.lists.empty() && sa.db.empty()) {
       rc = Fail(Status(ErrorCode::kInvalidArgument,
-                       "screen: give at least one --list FILE (stored lists arrive with the "
-                       "mechanism wiring)"));
+                       "screen: give --db PATH (the lists loaded there) or at least one --list "
+                       "FILE"));
       return;
     }
     rc = RunScreen(sa);

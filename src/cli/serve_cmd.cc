@@ -14,6 +14,7 @@
 #include "base/status.h"
 #include "base/time.h"
 #include "cli/commands.h"
+#include "cli/lists_cmd.h"
 #include "crypto/note.h"
 #include "crypto/sha256.h"
 #include "detect/observer.h"
@@ -150,13 +151,32 @@ int Serve(const ServeArgs& a) {
   if (observer != nullptr) raiser.emplace(**ledger, *observer, *detector);
   auto tokens = OpenTokens(a.db);
   if (!tokens.ok()) return Fail(tokens.status());
-  auto srv = server::Server::Start(**ledger, tokens->get(), config);
+  // Screening (src/guard): with the detector key, submissions are screened against the
+  // loaded lists and matches logged as screening.hit events signed by it; without it,
+  // POST /v1/screen still answers and nothing is recorded.
+  auto guarded = OpenGuard(**ledger, a.db, detector);
+  if (!guarded.ok()) return Fail(guarded.status());
+  for (const auto& l : guarded->guard->Lists()) {
+    if (!l.stored) {
+      std::fprintf(stderr,
+                   "aidtrace: warning: list %s version %s is loaded in the log but its file is "
+                   "not stored here (aidtrace lists store): not screened against\n",
+                   l.list.c_str(), l.version.c_str());
+    }
+  }
+  if (!detector.has_value() && !guarded->guard->Lists().empty()) {
+    std::fprintf(stderr,
+                 "aidtrace: warning: lists are loaded but no --detector-key was given: "
+                 "submissions are not screened\n");
+  }
+  auto srv = server::Server::Start(**ledger, tokens->get(), config, guarded->guard.get());
   if (!srv.ok()) return Fail(srv.status());
   std::printf("listening on http://%s:%u\n", host.c_str(), static_cast<unsigned>((*srv)->port()));
   std::fflush(stdout);
   (*srv)->RunUntilSignal();
-  srv->reset();     // every in-flight request has finished
-  raiser.reset();   // the last findings raised
+  srv->reset();    // every in-flight request has finished
+  raiser.reset();  // the last findings raised
+  guarded->guard.reset();
   ledger->reset();  // clean close: a state snapshot, so the next start replays nothing
   return 0;
 }

@@ -120,9 +120,9 @@ json::Value AlertBody(const Finding& f) {
 
 const std::vector<std::string>& Engine::Kinds() {
   static const std::vector<std::string> kKinds = {
-      "stock_mismatch",      "release_unverified",       "verified_short",
-      "duplicate_household", "entitlement_spread",       "structuring",
-      "volume_jump",         "payment_without_delivery", "decision_overdue"};
+      "stock_mismatch",     "release_unverified", "verified_short", "duplicate_household",
+      "entitlement_spread", "structuring",        "volume_jump",    "payment_without_delivery",
+      "decision_overdue",   "watchlist_match"};
   return kKinds;
 }
 
@@ -140,18 +140,22 @@ struct Engine::State {
   std::map<std::pair<std::string, std::string>, std::map<std::string, std::vector<std::string>>>
       suppliers;
 
-  // volume_jump: vendor -> its releases of the last weeks (time, kg, event id).
+  // volume_jump: (vendor, project) -> what the vendor delivered to it: the releases of the
+  // last 7 days (time, kg, the 7 days' kg up to it, event id), and before them the most
+  // it delivered in any 7 days and how many releases.
   struct Volume {
     struct Release {
       int64_t time;
       int64_t kg;
+      int64_t week;
       std::string id;
     };
     std::deque<Release> recent;
-    Timestamp first{};
+    int64_t largest = 0;
+    int64_t before = 0;
     int64_t reported = 0;  // when it was last reported (one finding a week at most)
   };
-  std::map<std::string, Volume> volumes;
+  std::map<std::pair<std::string, std::string>, Volume> volumes;
 
   // payment_without_delivery: project -> vendors that released to it.
   std::map<std::string, std::set<std::string>> delivered_by;
@@ -243,6 +247,7 @@ void Engine::State::Overdue(const mechanism::Directory& st, std::vector<Finding>
   std::deque<PendingDecision> keep;
   for (auto& d : decisions) {
     bool pending = false;
+    std::string subject = d.id;
     if (d.what == "project") {
       const auto p = m.projects().find(d.id);
       pending = p != m.projects().end() && p->second.round.has_value();
@@ -250,8 +255,10 @@ void Engine::State::Overdue(const mechanism::Directory& st, std::vector<Finding>
       const auto c = m.consignments().find(d.id);
       pending = c != m.consignments().end() && !c->second.deadline.empty();
     } else if (d.what == "hit") {
+      // The alert is about the subject whose screening waits (a party or household).
       const auto* h = st.enforcement().FindHit(d.id);
       pending = h != nullptr && h->status == "open";
+      if (h != nullptr) subject = h->subject;
     } else {
       const auto* a = st.enforcement().FindAppeal(d.id);
       pending = a != nullptr && a->status == "pending";
@@ -263,7 +270,7 @@ void Engine::State::Overdue(const mechanism::Directory& st, std::vector<Finding>
     }
     Report({fmt::format("decision_overdue/{}/{}/{}", d.what, d.id, d.opened.seconds),
             "decision_overdue",
-            d.id,
+            subject,
             "medium",
             {d.event_id},
             fmt::format("the decision on {} {} has waited {} days (the policy allows {})", d.what,
@@ -342,47 +349,38 @@ void Engine::Observe(const Observed& ev, std::vector<Finding>& out) {
     } else {
       s.delivered_by[to].insert(env.actor);
     }
-    // Volume: the kilograms the vendor released in the last 7 days against its weekly
-    // mean over the weeks before (items counted in other units are left out).
+    // Volume: the kilograms the vendor released to a project in the last 7 days against
+    // the most it delivered to it in any 7 days before (items counted in other units are
+    // left out). A household draws its entitlement once: it has no history to jump from.
     int64_t kg = 0;
     for (const auto& [item, q] : lines) {
       const auto it = m.items().find(item);
       if (it != m.items().end() && it->second.unit == "kg") kg += q;
     }
-    auto& vol = s.volumes[env.actor];
-    const int64_t weeks = s.options.volume_min_weeks;
-    if (vol.first.seconds == 0) vol.first = env.time;
-    vol.recent.push_back({env.time.seconds, kg, id});
-    while (vol.recent.front().time < env.time.seconds - (weeks + 1) * kWeek) {
-      vol.recent.pop_front();
-    }
-    if (env.time.seconds - vol.first.seconds >= s.options.volume_history_days * kDay) {
-      int64_t week = 0, before = 0, week_n = 0, before_n = 0;
-      std::vector<std::string> evidence;
-      for (const auto& r : vol.recent) {
-        if (r.time > env.time.seconds - kWeek) {
-          week += r.kg;
-          ++week_n;
-          evidence.push_back(r.id);
-        } else {
-          before += r.kg;
-          ++before_n;
-        }
+    if (!household && kg > 0) {
+      auto& vol = s.volumes[{env.actor, to}];
+      const int64_t t = env.time.seconds;
+      while (!vol.recent.empty() && vol.recent.front().time <= t - kWeek) {
+        vol.largest = std::max(vol.largest, vol.recent.front().week);
+        vol.before += 1;
+        vol.recent.pop_front();
       }
-      // Both the kilograms and the number of releases jump: one honest large load raises
-      // the first only; releases pulled forward from the coming weeks raise both.
-      const int64_t mean = before / weeks;  // quiet weeks count as 0
-      const int64_t mean_n = std::max<int64_t>(1, before_n / weeks);
-      if (mean > 0 && week > s.options.volume_factor * mean &&
-          week_n >= s.options.volume_count_factor * mean_n && week_n >= 4 &&
-          env.time.seconds - vol.reported >= kWeek) {
-        vol.reported = env.time.seconds;
+      int64_t week = kg;
+      for (const auto& r : vol.recent) week += r.kg;
+      vol.recent.push_back({t, kg, week, id});
+      if (vol.before >= s.options.volume_min_releases && vol.largest > 0 &&
+          week >= s.options.volume_factor * vol.largest && t - vol.reported >= kWeek) {
+        vol.reported = t;
+        std::vector<std::string> evidence;
+        for (const auto& r : vol.recent) evidence.push_back(r.id);
         s.Report(
-            {fmt::format("volume_jump/{}/{}", env.actor, env.time.seconds / kDay), "volume_jump",
-             env.actor, "medium", evidence,
-             fmt::format("{} released {} kg in {} releases in the 7 days to {}, against a "
-                         "mean of {} kg in {} releases a week over the {} weeks before",
-                         env.actor, week, week_n, env.time_text, mean, before_n / weeks, weeks)},
+            {fmt::format("volume_jump/{}/{}/{}", env.actor, to, t / kDay), "volume_jump", env.actor,
+             "medium", evidence,
+             fmt::format("{} released {} kg to {} in {} releases in the 7 days to {}, {}.{} "
+                         "times the most it delivered to it in 7 days before ({} kg, {} "
+                         "releases before)",
+                         env.actor, week, to, vol.recent.size(), env.time_text, week / vol.largest,
+                         week * 10 / vol.largest % 10, vol.largest, vol.before)},
             out);
       }
     }
@@ -478,6 +476,30 @@ void Engine::Observe(const Observed& ev, std::vector<Finding>& out) {
     s.decisions.push_back({"consignment", Str(body, "consignment"), id, env.time});
   } else if (type == "screening.hit") {
     s.decisions.push_back({"hit", Str(body, "hit"), id, env.time});
+    // watchlist_match: a list (or a new version of it) matches someone already admitted or
+    // registered; a match found at admission refuses the admission instead (rule 6).
+    const std::string subject = Str(body, "subject");
+    const int64_t score = body.value("score", int64_t{0});
+    const bool party = ev.state.FindParty(subject).has_value();
+    const bool household = !party && m.beneficiaries().contains(subject);
+    if ((party || household) && score >= ev.state.policy().review_at) {
+      std::string why = Str(body, "explanation");
+      if (why.size() > 512) {
+        size_t cut = 509;  // on a UTF-8 character boundary
+        while (cut > 0 && (static_cast<unsigned char>(why[cut]) & 0xC0) == 0x80) --cut;
+        why = why.substr(0, cut) + "...";
+      }
+      s.Report(
+          {fmt::format("watchlist_match/{}/{}/{}", subject, Str(body, "list"), Str(body, "entry")),
+           "watchlist_match",
+           subject,
+           score >= ev.state.policy().block_at ? "high" : "medium",
+           {id},
+           fmt::format("{} {} matches entry {} of list {} (score {}): {}",
+                       party ? "party" : "household", subject, Str(body, "entry"),
+                       Str(body, "list"), score, why)},
+          out);
+    }
   } else if (type == "appeal.file") {
     s.decisions.push_back({"appeal", Str(body, "appeal"), id, env.time});
   }

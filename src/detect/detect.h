@@ -46,13 +46,13 @@ struct Finding {
 // decision_sla_days and payment_threshold are read from the state).
 struct Options {
   int64_t spread_vendors = 2;  // distinct vendors for one household's item
-  int64_t volume_factor = 5;   // a week's kg above this many times the mean of the weeks before
-  int64_t volume_count_factor = 3;   // ... and its releases this many times their weekly mean
-  int64_t volume_min_weeks = 4;      // the weeks before that make the mean
-  int64_t volume_history_days = 21;  // the vendor released first at least this long ago
-  int64_t structuring_count = 4;     // payments just under the threshold, per payer, payee, project
-  int64_t structuring_days = 14;     // ... within this many days
-  int64_t structuring_band = 100;    // permille under the threshold that counts as "just"
+  // volume_jump: a vendor's kg to a project in 7 days at least this many times the most it
+  // delivered to that project in any 7 days before, after this many releases to it before.
+  int64_t volume_factor = 3;
+  int64_t volume_min_releases = 1;
+  int64_t structuring_count = 4;   // payments just under the threshold, per payer, payee, project
+  int64_t structuring_days = 14;   // ... within this many days
+  int64_t structuring_band = 100;  // permille under the threshold that counts as "just"
 };
 
 // One event as the engine sees it: the envelope, where it sits, and the state after it.

@@ -194,7 +194,8 @@ Status EnforcementBook::WatchlistLoad(const EventContext& ctx) {
 
 Status EnforcementBook::ScreeningHit(const EventContext& ctx) {
   const Fields f(ctx.body, "/body");
-  RETURN_IF_ERROR(f.Only({"hit", "subject", "list", "entry", "score", "algorithm", "explanation"}));
+  RETURN_IF_ERROR(f.Only({"hit", "subject", "list", "entry", "score", "algorithm", "explanation",
+                          "entry_hash", "subject_hash", "reopens"}));
   ASSIGN_OR_RETURN(std::string id, f.Id("hit"));
   ASSIGN_OR_RETURN(std::string subject, f.Id("subject"));
   ASSIGN_OR_RETURN(std::string list, f.Id("list"));
@@ -202,11 +203,46 @@ Status EnforcementBook::ScreeningHit(const EventContext& ctx) {
   ASSIGN_OR_RETURN(int64_t score, f.Integer("score", 0, 1000));
   ASSIGN_OR_RETURN(std::string algorithm, f.Id("algorithm"));
   RETURN_IF_ERROR(f.Text("explanation").status());
+  std::string entry_hash, subject_hash, reopens;
+  if (f.Has("entry_hash")) {
+    ASSIGN_OR_RETURN(entry_hash, HashField(f, "entry_hash"));
+  }
+  if (f.Has("subject_hash")) {
+    ASSIGN_OR_RETURN(subject_hash, HashField(f, "subject_hash"));
+  }
+  if (f.Has("reopens")) {
+    ASSIGN_OR_RETURN(reopens, f.Id("reopens"));
+  }
   if (!lists_.contains(list)) {
     return Unknown("/body/list", fmt::format("no watch list \"{}\" is loaded", list));
   }
   if (hits_.contains(id)) return BadState("/body/hit", fmt::format("hit \"{}\" exists", id));
-  Hit hit{subject, list, entry, algorithm, score, "below_review", "", ""};
+  if (!reopens.empty()) {
+    // A cleared hit reopens when the entry or the subject changed since it was cleared.
+    const auto old = hits_.find(reopens);
+    if (old == hits_.end()) {
+      return Unknown("/body/reopens", fmt::format("no hit \"{}\"", reopens));
+    }
+    const Hit& o = old->second;
+    if (o.subject != subject || o.list != list || o.entry != entry) {
+      return BadState("/body/reopens",
+                      fmt::format("hit \"{}\" is about another subject or entry", reopens));
+    }
+    if (o.status != "cleared") {
+      return BadState("/body/reopens",
+                      fmt::format("hit \"{}\" is {}, not cleared", reopens, o.status));
+    }
+    if (o.entry_hash == entry_hash && o.subject_hash == subject_hash) {
+      return BadState("/body/reopens",
+                      fmt::format("neither the entry nor the subject changed since hit \"{}\" "
+                                  "was cleared",
+                                  reopens));
+    }
+  }
+  Hit hit{subject, list, entry, algorithm, score, "below_review", "", "", "", "", ""};
+  hit.entry_hash = std::move(entry_hash);
+  hit.subject_hash = std::move(subject_hash);
+  hit.reopens = std::move(reopens);
   if (score >= ctx.policy.review_at) {
     hit.status = "open";
     hit.deadline = Deadline(ctx);
@@ -574,6 +610,10 @@ json::Value EnforcementBook::Snapshot() const {
     hits[id] = {{"subject", h.subject},     {"list", h.list},        {"entry", h.entry},
                 {"algorithm", h.algorithm}, {"score", h.score},      {"status", h.status},
                 {"deadline", h.deadline},   {"decision", h.decision}};
+    // Members added later are written only when set (older snapshots stay identical).
+    if (!h.entry_hash.empty()) hits[id]["entry_hash"] = h.entry_hash;
+    if (!h.subject_hash.empty()) hits[id]["subject_hash"] = h.subject_hash;
+    if (!h.reopens.empty()) hits[id]["reopens"] = h.reopens;
   }
   json::Value alerts = json::Value::object();
   for (const auto& [id, a] : alerts_) {
@@ -641,11 +681,21 @@ Status EnforcementBook::Restore(const json::Value& snapshot) {
       }
     }
     for (const auto& [id, h] : snapshot.at("hits").items()) {
-      b.hits_.emplace(
-          id, Hit{h.at("subject").get<std::string>(), h.at("list").get<std::string>(),
-                  h.at("entry").get<std::string>(), h.at("algorithm").get<std::string>(),
-                  h.at("score").get<int64_t>(), h.at("status").get<std::string>(),
-                  h.at("deadline").get<std::string>(), h.at("decision").get<std::string>()});
+      Hit hit{h.at("subject").get<std::string>(),
+              h.at("list").get<std::string>(),
+              h.at("entry").get<std::string>(),
+              h.at("algorithm").get<std::string>(),
+              h.at("score").get<int64_t>(),
+              h.at("status").get<std::string>(),
+              h.at("deadline").get<std::string>(),
+              h.at("decision").get<std::string>(),
+              "",
+              "",
+              ""};
+      hit.entry_hash = h.value("entry_hash", "");
+      hit.subject_hash = h.value("subject_hash", "");
+      hit.reopens = h.value("reopens", "");
+      b.hits_.emplace(id, std::move(hit));
       b.hits_by_subject_[h.at("subject").get<std::string>()].push_back(id);
     }
     for (const auto& [id, a] : snapshot.at("alerts").items()) {

@@ -42,6 +42,10 @@ class EnforcementBook {
     std::string deadline;  // RFC 3339 while it is a pending decision (open); else empty
     std::string decision;  // event id of the screening.clear/confirm (or appeal.decide) that
                            // decided it; empty while undecided
+    // What the hit was about when it was found ("sha256:..." of the list entry and of the
+    // subject's screened data; empty when the hit did not say), and the cleared hit it
+    // reopens (empty when none).
+    std::string entry_hash, subject_hash, reopens;
   };
   struct Alert {
     std::string kind, subject, severity, detail;
@@ -93,6 +97,12 @@ class EnforcementBook {
   const Case* FindCase(std::string_view case_id) const;
   const Appeal* FindAppeal(std::string_view appeal) const;
   const std::map<std::string, Hit, std::less<>>& hits() const { return hits_; }
+  const std::map<std::string, WatchList, std::less<>>& lists() const { return lists_; }
+  // The ids of the hits about `subject`, in the order they were recorded (nullptr: none).
+  const std::vector<std::string>* HitsOf(std::string_view subject) const {
+    const auto it = hits_by_subject_.find(subject);
+    return it == hits_by_subject_.end() ? nullptr : &it->second;
+  }
   const std::map<std::string, Alert, std::less<>>& alerts() const { return alerts_; }
   const std::map<std::string, Case, std::less<>>& cases() const { return cases_; }
   const std::map<std::string, Appeal, std::less<>>& appeals() const { return appeals_; }

@@ -103,7 +103,9 @@ struct Vendor {
   std::vector<size_t> warehouses;
   Qty demand;  // households' entitlements not yet requested
   std::vector<Portion> pending;
-  int64_t spike_day = -1;
+  int64_t spike_day = -1;  // planned, then the day it jumped (volume_jump)
+  bool spiked = false;
+  bool standby = false;  // one of the candidates when chance chose none: the first jumps
   int64_t invoices = 0;
 };
 
@@ -330,6 +332,9 @@ class Sim {
     int64_t contractor = -1;
   };
   std::vector<Listed> listed_;
+  // Parties a loaded list version names: screening blocks every payment to them (rule 6),
+  // so none is written.
+  std::set<size_t> blocked_payees_;
   std::map<int, std::string> watchlist_text_;
   int64_t cons_counter_ = 0, rel_counter_ = 0, ins_counter_ = 0, cnt_counter_ = 0, tr_counter_ = 0,
           pay_counter_ = 0;
@@ -800,6 +805,23 @@ void Sim::LoadWatchlist(int version) {
   if (version == 2) {
     for (auto& rec : truth_["watchlist_match"]) rec["events"].push_back(slot);
   }
+  for (const Listed& l : listed_) {
+    if (l.version <= version && l.contractor >= 0) {
+      blocked_payees_.insert(static_cast<size_t>(l.contractor));
+    }
+    // The screening hit this version raises on the contractor waits for the monitors; they
+    // never decide it here, so it falls overdue when the programme runs long enough.
+    if (l.version == version && l.contractor >= 0 && today_ + o_.decision_sla_days + 1 < o_.days) {
+      RecordTruth("decision_overdue", {{"kind", "hit"},
+                                       {"id", parties_[static_cast<size_t>(l.contractor)].id},
+                                       {"list", "aidtrace-synthetic-sanctions"},
+                                       {"entry", l.entry},
+                                       {"opened_day", today_},
+                                       {"deadline_day", today_ + o_.decision_sla_days},
+                                       {"decided_day", nullptr},
+                                       {"events", json::Value::array({slot})}});
+    }
+  }
 }
 
 // ---- planning ----
@@ -1162,8 +1184,8 @@ void Sim::EnterConsignment(size_t ci, int64_t part) {
   } else if (part == 0) {
     const size_t p = static_cast<size_t>(std::stoll(c.purpose.substr(4)) - 1);
     // A vendor about to jump spreads its loads thin until then (its history is modest).
-    const int64_t spike = vendors_[c.vendor].spike_day;
-    projects_[p].loads_left = spike > today_ ? U(6, 8) : U(2, 4);
+    const Vendor& v = vendors_[c.vendor];
+    projects_[p].loads_left = v.spike_day >= 0 && !v.spiked ? U(6, 8) : U(2, 4);
     Schedule(
         today_ + U(1, 5), [this, p] { ReleaseProjectLoad(p, 0); }, static_cast<int64_t>(c.vendor));
   }
@@ -1422,6 +1444,7 @@ bool Sim::EnsureFunds(size_t pi, int64_t amount) {
 }
 
 bool Sim::Pay(size_t pi, size_t payee, int64_t amount, const std::string& invoice, int64_t* slot) {
+  if (blocked_payees_.contains(payee)) return false;
   Project& p = projects_[pi];
   if (p.status != "approved" && p.status != "completed") return false;
   if (!EnsureFunds(pi, amount)) return false;
@@ -1444,6 +1467,7 @@ void Sim::PayLater(int64_t day, size_t pi, size_t payee, int64_t amount, std::st
   Schedule(day, [=, this] {
     const std::string& s = projects_[pi].status;
     if (s != "approved" && s != "completed") return;
+    if (blocked_payees_.contains(payee)) return;  // screening blocks it: never paid
     int64_t slot = -1;
     if (!Pay(pi, payee, amount, invoice, scheme.empty() ? nullptr : &slot)) {
       if (tries < 30) {
@@ -1767,13 +1791,36 @@ void Sim::CountStock(size_t wi) {
 
 void Sim::SpikeVendor(size_t vi) {
   // Everything the vendor would release over the next six weeks goes out this week, and
-  // every project it supplies gets all the stock held for it at once.
-  // Wait (three days at a time) until the stock held for its projects is several weeks of
-  // its recent releases, so the jump stands out from its own history.
+  // every project it supplies gets all the stock held for it at once. It waits (three
+  // days at a time) until one of its projects, supplied for more than a week already,
+  // has stock held for it of at least 3.5 times the most the vendor ever delivered to it
+  // in any eight consecutive days (so in any 7 x 24 hours; honest loads come to at most
+  // twice), so the jump stands out from that project's history. When no project offers
+  // that by 13 days before the end, the vendor does not jump (and nothing is listed).
+  constexpr int64_t kSpikeFactorPermille = 3500;
+  if (vendors_[vi].standby &&
+      std::any_of(vendors_.begin(), vendors_.end(), [](const Vendor& v) { return v.spiked; })) {
+    vendors_[vi].spike_day = -1;  // another vendor jumped
+    return;
+  }
   {
-    int64_t held = 0, recent = 0;
-    for (const Project& p : projects_) {
-      if (p.vendor != vi || p.status != "approved") continue;
+    std::map<size_t, std::vector<std::pair<int64_t, int64_t>>> delivered;  // day, kg
+    for (const Release& r : releases_) {
+      if (r.vendor == vi && r.to_project) {
+        delivered[r.recipient].emplace_back(r.day, Kilograms(r.lines));
+      }
+    }
+    bool clear = false;
+    for (const auto& [pi, loads] : delivered) {
+      const Project& p = projects_[pi];
+      if (p.status != "approved" || loads.front().first > today_ - 8) continue;
+      int64_t largest = 0;
+      for (const auto& [day, kg] : loads) {
+        int64_t week = 0;
+        for (const auto& [d, k] : loads) week += d >= day - 7 && d <= day ? k : 0;
+        largest = std::max(largest, week);
+      }
+      int64_t held = 0;
       const Warehouse& w = warehouses_[vendors_[vi].warehouses[0]];
       const auto a = w.avail.find(p.id);
       if (a == w.avail.end()) continue;
@@ -1783,15 +1830,18 @@ void Sim::SpikeVendor(size_t vi) {
               std::min(q, p.boq.at(item) - (p.released.contains(item) ? p.released.at(item) : 0));
         }
       }
+      clear = clear || (largest > 0 && held * 1000 >= kSpikeFactorPermille * largest);
     }
-    for (const Release& r : releases_) {
-      if (r.vendor == vi && r.day >= today_ - 28) recent += Kilograms(r.lines);
-    }
-    if (held < std::max<int64_t>(recent, 1000) && today_ + 10 < o_.days * 9 / 10) {
-      Schedule(today_ + 3, [this, vi] { SpikeVendor(vi); });
+    if (!clear) {
+      if (today_ + 13 < o_.days) {
+        Schedule(today_ + 3, [this, vi] { SpikeVendor(vi); });
+      } else {
+        vendors_[vi].spike_day = -1;
+      }
       return;
     }
     vendors_[vi].spike_day = today_;
+    vendors_[vi].spiked = true;
   }
   const int64_t s = today_;
   int64_t moved = 0;
@@ -1855,12 +1905,26 @@ Result<Generated> Sim::Run() {
     Schedule(U(10, 30), [this, w] { CountStock(w); });
   }
   // Volume jumps: chosen vendors release six weeks' worth in one week, in the second half.
+  // Only a vendor with projects proposed in the first quarter can (a jump is judged against
+  // what it delivered to a project before). When chance chose fewer than three, those
+  // with most stand by to make three candidates: one jumps only while no vendor has.
   if (o_.rates.volume_jump > 0 && o_.days >= 28) {
+    std::vector<int64_t> early(vendors_.size(), 0);
+    for (const Project& p : projects_) early[p.vendor] += p.propose_day < o_.days / 4 ? 1 : 0;
     std::vector<size_t> spikes;
     for (size_t v = 0; v < vendors_.size(); ++v) {
-      if (Chance(o_.rates.volume_jump)) spikes.push_back(v);
+      if (Chance(o_.rates.volume_jump) && early[v] > 0) spikes.push_back(v);
     }
-    if (spikes.empty()) spikes.push_back(static_cast<size_t>(U(0, o_.vendors - 1)));
+    std::vector<size_t> busiest(vendors_.size());
+    for (size_t v = 0; v < busiest.size(); ++v) busiest[v] = v;
+    std::stable_sort(busiest.begin(), busiest.end(),
+                     [&](size_t a, size_t b) { return early[a] > early[b]; });
+    for (size_t v : busiest) {
+      if (spikes.size() >= 4) break;
+      if (std::find(spikes.begin(), spikes.end(), v) != spikes.end()) continue;
+      vendors_[v].standby = true;
+      spikes.push_back(v);
+    }
     for (size_t v : spikes) {
       vendors_[v].spike_day = U(o_.days / 2, std::max(o_.days / 2, o_.days * 4 / 5 - 7));
       Schedule(vendors_[v].spike_day, [this, v] { SpikeVendor(v); });
@@ -1878,32 +1942,45 @@ Result<Generated> Sim::Run() {
   }
   today_ = o_.days;
 
-  // Volume jumps, measured: kilograms released per week by the vendor, the spike week
-  // against the mean of the four weeks before it.
+  // Volume jumps, measured: for each project of the vendor, what it released to it in
+  // the spike week against the most it delivered to it in eight consecutive days before.
   for (size_t v = 0; v < vendors_.size(); ++v) {
+    if (!vendors_[v].spiked) continue;
     const int64_t s = vendors_[v].spike_day;
-    if (s < 0) continue;
-    std::map<int64_t, int64_t> weekly;
+    std::map<size_t, std::vector<std::pair<int64_t, int64_t>>> before;  // day, kg
+    std::map<size_t, int64_t> spike;
+    int64_t week_kg = 0;
     json::Value events = json::Value::array(), ids = json::Value::array();
     for (const Release& r : releases_) {
-      if (r.vendor != v) continue;
-      const int64_t week = r.day >= s ? (r.day - s) / 7 : -((s - r.day + 6) / 7);
-      weekly[week] += Kilograms(r.lines);
-      if (r.day >= s && r.day < s + 7) {
+      if (r.vendor != v || r.day >= s + 7) continue;
+      if (r.day >= s) week_kg += Kilograms(r.lines);
+      if (!r.to_project) continue;
+      if (r.day < s) {
+        before[r.recipient].emplace_back(r.day, Kilograms(r.lines));
+      } else {
+        spike[r.recipient] += Kilograms(r.lines);
         ids.push_back(r.id);
         events.push_back(r.slot);
       }
     }
-    int64_t base = 0;
-    for (int64_t w = -4; w <= -1; ++w) base += weekly[w];
-    // A jump that did not come out at least three times the vendor's recent weeks (it had
-    // too little stock when its turn came) is not a jump: it is not listed.
-    if (weekly[0] * 4 < 3 * base || weekly[0] == 0) continue;
+    json::Value projects = json::Value::array();
+    for (const auto& [pi, kg] : spike) {
+      int64_t largest = 0;
+      for (const auto& [day, k] : before[pi]) {
+        int64_t week = 0;
+        for (const auto& [d, k2] : before[pi]) week += d >= day - 7 && d <= day ? k2 : 0;
+        largest = std::max(largest, week);
+      }
+      projects.push_back({{"project", projects_[pi].id},
+                          {"largest_week_kg_before", largest},
+                          {"spike_kg", kg},
+                          {"ratio_permille", largest > 0 ? kg * 1000 / largest : 0}});
+    }
+    if (events.empty()) continue;
     RecordTruth("volume_jump", {{"vendor", parties_[vendors_[v].party].id},
                                 {"spike_day", s},
-                                {"spike_week_kg", weekly[0]},
-                                {"baseline_week_kg", base / 4},
-                                {"ratio_permille", base > 0 ? weekly[0] * 4000 / base : 0},
+                                {"spike_week_kg", week_kg},
+                                {"projects", projects},
                                 {"releases", ids},
                                 {"events", events}});
   }

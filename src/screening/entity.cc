@@ -8,6 +8,8 @@
 #include <unicode/locid.h>
 #include <unicode/unistr.h>
 
+#include <fmt/format.h>
+
 #include "crypto/sha256.h"
 
 namespace aidtrace::screening {
@@ -139,6 +141,105 @@ json::Value Entity::ToJson() const {
   j["programs"] = programs;
   j["listed_on"] = listed_on;
   return j;
+}
+
+namespace {
+
+Status BadMember(std::string_view member, std::string_view why) {
+  return Status(ErrorCode::kInvalidArgument, fmt::format("entity member \"{}\": {}", member, why));
+}
+
+Result<std::string> StringMember(const json::Value& j, std::string_view key) {
+  const auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return BadMember(key, "a string is required");
+  return it->get<std::string>();
+}
+
+Result<std::vector<std::string>> StringsMember(const json::Value& j, std::string_view key) {
+  const auto it = j.find(key);
+  if (it == j.end() || !it->is_array()) return BadMember(key, "an array of strings is required");
+  std::vector<std::string> out;
+  out.reserve(it->size());
+  for (const auto& v : *it) {
+    if (!v.is_string()) return BadMember(key, "an array of strings is required");
+    out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+Result<BirthDate> ParseStoredDate(std::string_view text) {
+  BirthDate d;
+  std::string_view t = text;
+  const bool approximate = !t.empty() && t.back() == '~';
+  if (approximate) t.remove_suffix(1);
+  if (const size_t dots = t.find(".."); dots != std::string_view::npos) {
+    int from = 0, to = 0;
+    if (!ParseInt(t.substr(0, dots), from) || !ParseInt(t.substr(dots + 2), to) || from > to) {
+      return BadMember("birth_dates", fmt::format("\"{}\" is not a date or a year range", text));
+    }
+    d.year = from;
+    d.year_from = from;
+    d.year_to = to;
+  } else {
+    auto parsed = ParseIsoDate(t);
+    if (!parsed.ok()) return BadMember("birth_dates", parsed.status().message());
+    d = *parsed;
+  }
+  d.approximate = approximate;
+  return d;
+}
+
+}  // namespace
+
+Result<Entity> Entity::FromJson(const json::Value& j) {
+  if (!j.is_object()) return BadMember("", "an entity is a JSON object");
+  Entity e;
+  ASSIGN_OR_RETURN(e.list, StringMember(j, "list"));
+  ASSIGN_OR_RETURN(e.id, StringMember(j, "id"));
+  ASSIGN_OR_RETURN(std::string schema, StringMember(j, "schema"));
+  e.schema = SchemaFromName(schema);
+  const auto names = j.find("names");
+  if (names == j.end() || !names->is_array()) return BadMember("names", "an array is required");
+  for (const auto& n : *names) {
+    if (!n.is_object()) return BadMember("names", "each name is an object");
+    EntityName name;
+    ASSIGN_OR_RETURN(name.full, StringMember(n, "full"));
+    ASSIGN_OR_RETURN(std::string strength, StringMember(n, "strength"));
+    if (strength == "primary") {
+      name.strength = NameStrength::kPrimary;
+    } else if (strength == "strong") {
+      name.strength = NameStrength::kStrong;
+    } else if (strength == "weak") {
+      name.strength = NameStrength::kWeak;
+    } else {
+      return BadMember("strength", "primary, strong or weak");
+    }
+    const auto os = n.find("original_script");
+    if (os == n.end() || !os->is_boolean()) return BadMember("original_script", "a boolean");
+    name.original_script = os->get<bool>();
+    ASSIGN_OR_RETURN(name.parts, StringsMember(n, "parts"));
+    e.names.push_back(std::move(name));
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> dobs, StringsMember(j, "birth_dates"));
+  for (const auto& d : dobs) {
+    ASSIGN_OR_RETURN(BirthDate bd, ParseStoredDate(d));
+    e.birth_dates.push_back(bd);
+  }
+  ASSIGN_OR_RETURN(e.nationalities, StringsMember(j, "nationalities"));
+  ASSIGN_OR_RETURN(e.countries, StringsMember(j, "countries"));
+  const auto ids = j.find("identifiers");
+  if (ids == j.end() || !ids->is_array()) return BadMember("identifiers", "an array is required");
+  for (const auto& i : *ids) {
+    if (!i.is_object()) return BadMember("identifiers", "each identifier is an object");
+    Identifier id;
+    ASSIGN_OR_RETURN(id.type, StringMember(i, "type"));
+    ASSIGN_OR_RETURN(id.number, StringMember(i, "number"));
+    ASSIGN_OR_RETURN(id.country, StringMember(i, "country"));
+    e.identifiers.push_back(std::move(id));
+  }
+  ASSIGN_OR_RETURN(e.programs, StringsMember(j, "programs"));
+  ASSIGN_OR_RETURN(e.listed_on, StringMember(j, "listed_on"));
+  return e;
 }
 
 std::string Entity::ContentHash() const {

@@ -78,6 +78,9 @@ struct Entity {
 
   // The canonical JSON document of the entity (every field above, in a fixed layout).
   json::Value ToJson() const;
+  // The inverse of ToJson (stored list versions are kept in that form). kInvalidArgument,
+  // naming the member, when `j` is not such a document; FromJson(e.ToJson()) == e.
+  static Result<Entity> FromJson(const json::Value& j);
   // "sha256:<hex>" of the canonical JSON.
   std::string ContentHash() const;
   // The primary name (the first kPrimary name, else the first name, else "").

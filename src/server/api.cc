@@ -275,6 +275,7 @@ const std::vector<Api::Route>& Api::Routes() {
       {"GET", "/v1/appeals", true, false},
       {"GET", "/v1/pending", true, false},
       {"GET", "/v1/dashboard", true, false},
+      {"POST", "/v1/screen", true, false},
   };
   return kRoutes;
 }
@@ -316,8 +317,9 @@ int Api::Match(std::string_view method, std::string_view path) {
   return path_known ? -2 : -1;
 }
 
-Api::Api(ledger::Ledger& ledger, store::Store* tokens, LogIndex& index, const ServerConfig& config)
-    : ledger_(ledger), tokens_(tokens), index_(index), config_(config), metrics_([] {
+Api::Api(ledger::Ledger& ledger, store::Store* tokens, LogIndex& index, const ServerConfig& config,
+         guard::Guard* guard)
+    : ledger_(ledger), tokens_(tokens), index_(index), guard_(guard), config_(config), metrics_([] {
         std::vector<std::string> names;
         for (const auto& r : Routes()) names.push_back(r.method + " " + r.pattern);
         return names;
@@ -473,9 +475,13 @@ Response Api::Dispatch(int route, const Request& req, std::string_view path, con
   if (p == "/v1/proof/inclusion") return ProveInclusion(params);
   if (p == "/v1/proof/consistency") return ProveConsistency(params);
 
-  // State queries: a token, then the query under the state's shared lock.
+  if (p == "/v1/screen") return Screen(req);
+
+  // State queries: a token, then the query under the state's shared lock. Events logged
+  // by other writers (the detectors' alerts, screening hits) join the index first.
   auto viewer = Authenticate(req);
   if (!viewer.ok()) return Error(viewer.status());
+  if (Status s = index_.CatchUp(ledger_); !s.ok()) return Error(s);
   std::string_view id;
   if (p.find('{') != std::string::npos) id = path.substr(path.rfind('/') + 1);
   const std::string id_text = Unescape(id);
@@ -648,6 +654,90 @@ Response Api::Static(std::string_view path) {
   return Ok(std::move(*data), MimeType(file));
 }
 
+// POST /v1/screen: one subject against the current version of every loaded list.
+Response Api::Screen(const Request& req) {
+  auto viewer = Authenticate(req);
+  if (!viewer.ok()) return Error(viewer.status());
+  if (!viewer->personal_data) {
+    return Error(Status(ErrorCode::kForbidden,
+                        fmt::format("the role \"{}\" may not screen names: screening handles "
+                                    "personal data (policy personal_data_roles)",
+                                    viewer->role)));
+  }
+  if (guard_ == nullptr) {
+    return Error(Status(ErrorCode::kUnavailable,
+                        "screening is not configured on this server (serve --detector-key)"));
+  }
+  auto doc = json::Parse(req.body);
+  if (!doc.ok()) return Error(doc.status());
+  if (!doc->is_object()) {
+    return Error(Status(ErrorCode::kInvalidArgument, "the body must be a JSON object", "/"));
+  }
+  screening::Subject subject;
+  screening::ScreenOptions options;
+  for (const auto& [key, v] : doc->items()) {
+    const std::string at = "/" + key;
+    auto bad = [&](std::string_view why) {
+      return Error(Status(ErrorCode::kInvalidArgument, fmt::format("\"{}\" {}", key, why), at));
+    };
+    if (key == "name") {
+      if (!v.is_string() || v.get<std::string>().empty()) return bad("must be a non-empty string");
+      subject.names.push_back(v.get<std::string>());
+    } else if (key == "names" || key == "identifiers") {
+      if (!v.is_array() || v.size() > 32) return bad("must be an array of at most 32 strings");
+      for (const auto& n : v) {
+        if (!n.is_string() || n.get<std::string>().empty()) {
+          return bad("must hold non-empty strings");
+        }
+        (key == "names" ? subject.names : subject.identifiers).push_back(n.get<std::string>());
+      }
+    } else if (key == "dob") {
+      if (!v.is_string()) return bad("must be YYYY, YYYY-MM or YYYY-MM-DD");
+      auto d = screening::ParseIsoDate(v.get<std::string>());
+      if (!d.ok()) return bad("must be YYYY, YYYY-MM or YYYY-MM-DD");
+      subject.dob = *d;
+    } else if (key == "country") {
+      if (!v.is_string()) return bad("must be a country code or name");
+      subject.country = screening::CountryCode(v.get<std::string>());
+      if (subject.country.empty()) return bad("is not a known country code or name");
+    } else if (key == "schema") {
+      if (!v.is_string()) return bad("must be person, organization, company, vessel or aircraft");
+      subject.schema = screening::SchemaFromName(v.get<std::string>());
+      if (subject.schema == screening::Schema::kUnknown) {
+        return bad("must be person, organization, company, vessel or aircraft");
+      }
+    } else if (key == "min_score") {
+      if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 1000) {
+        return bad("must be an integer in 0..1000");
+      }
+      options.min_score = static_cast<int>(v.get<int64_t>());
+    } else if (key == "limit") {
+      if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > 100) {
+        return bad("must be an integer in 1..100");
+      }
+      options.limit = static_cast<size_t>(v.get<int64_t>());
+    } else {
+      return bad("is not a member of a screening request");
+    }
+  }
+  if (subject.names.empty()) {
+    return Error(Status(ErrorCode::kInvalidArgument, "give \"name\" or \"names\"", "/name"));
+  }
+  json::Value hits = json::Value::array();
+  for (const auto& h : guard_->Screen(subject, options)) {
+    hits.push_back({{"list", h.list},
+                    {"entry", h.entry},
+                    {"name", h.name},
+                    {"score", h.score},
+                    {"explanation", h.explanation}});
+  }
+  json::Value lists = json::Value::array();
+  for (const auto& l : guard_->Lists()) {
+    lists.push_back({{"list", l.list}, {"version", l.version}, {"screened", l.stored}});
+  }
+  return Ok(json::Value({{"hits", std::move(hits)}, {"lists", std::move(lists)}}).dump());
+}
+
 Response Api::Submit(const Request& req) {
   if (draining_.load()) {
     return Error(Status(ErrorCode::kUnavailable, "the server is shutting down; retry elsewhere"));
@@ -721,8 +811,13 @@ Response Api::Submit(const Request& req) {
     if (!prepared[i].ok()) results[i] = prepared[i].status();
   }
   if (!items.empty()) {
-    auto got = ledger_.Submit(std::move(items));
+    // Through the guard: new parties and households (and payees not screened against the
+    // current lists) are screened; its hits are sequenced before them.
+    guard::GuardReport report;
+    auto got = guard_ != nullptr ? guard_->Submit(std::move(items), &report)
+                                 : ledger_.Submit(std::move(items));
     for (size_t k = 0; k < got.size(); ++k) results[where[k]] = std::move(got[k]);
+    if (report.hits > 0) metrics_.Accepted(report.hits);
   }
   size_t accepted = 0;
   for (size_t i = 0; i < n; ++i) {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "guard/guard.h"
 #include "ledger/ledger.h"
 #include "server/config.h"
 #include "server/log_index.h"
@@ -73,7 +74,9 @@ class Api {
 
   // `tokens` is where API tokens are looked up (the same database); may be null (then
   // every token is unknown). The index must be caught up with the ledger by the caller.
-  Api(ledger::Ledger& ledger, store::Store* tokens, LogIndex& index, const ServerConfig& config);
+  // `guard`, when given, screens submissions and serves POST /v1/screen (src/guard).
+  Api(ledger::Ledger& ledger, store::Store* tokens, LogIndex& index, const ServerConfig& config,
+      guard::Guard* guard = nullptr);
 
   static const std::vector<Route>& Routes();
   // The route of (method, path): its index, or -1 (404), or -2 (path known, method not: 405).
@@ -107,12 +110,14 @@ class Api {
   Response MetricsText();
   Response Health();
   Response Static(std::string_view path);
+  Response Screen(const Request& req);
 
   std::shared_ptr<const std::string> CachedCheckpoint();
 
   ledger::Ledger& ledger_;
   store::Store* tokens_;
   LogIndex& index_;
+  guard::Guard* guard_;
   const ServerConfig config_;
   server::Metrics metrics_;
   std::atomic<bool> draining_{false};

@@ -60,14 +60,18 @@ LogIndex::Entry LogIndex::Extract(const json::Value& envelope) {
 }
 
 Status LogIndex::CatchUp(const ledger::Ledger& ledger) {
+  std::lock_guard one(catch_up_mu_);
   const uint64_t size = ledger.Size();
   uint64_t from;
+  std::set<uint64_t> ahead;
   {
     std::shared_lock lock(mu_);
+    if (scanned_ >= size) return Status::Ok();
     from = scanned_;
+    ahead = ahead_;
   }
-  if (from >= size) return Status::Ok();
-  RETURN_IF_ERROR(ledger.ScanLeaves(from, size, [&](uint64_t seq, std::string_view data) {
+  auto add = [&](uint64_t seq, std::string_view data) {
+    if (ahead.contains(seq)) return Status::Ok();
     auto leaf = json::Parse(data);
     if (!leaf.ok() || !leaf->is_object() || !leaf->contains("event")) {
       return Status(ErrorCode::kCorrupt, fmt::format("leaf {} is not a leaf", seq));
@@ -76,15 +80,35 @@ Status LogIndex::CatchUp(const ledger::Ledger& ledger) {
     std::unique_lock lock(mu_);
     AddLocked(seq, e);
     return Status::Ok();
-  }));
+  };
+  if (ahead.empty() || size - from > 4 * ahead.size()) {
+    RETURN_IF_ERROR(ledger.ScanLeaves(from, size, add));
+  } else {
+    // Mostly indexed already (by Add): read only the missing leaves.
+    for (uint64_t seq = from; seq < size; ++seq) {
+      if (ahead.contains(seq)) continue;
+      ASSIGN_OR_RETURN(std::string data, ledger.Leaf(seq));  // the bytes ScanLeaves gives
+      RETURN_IF_ERROR(add(seq, data));
+    }
+  }
   std::unique_lock lock(mu_);
   scanned_ = std::max(scanned_, size);
+  ahead_.erase(ahead_.begin(), ahead_.lower_bound(scanned_));
   return Status::Ok();
 }
 
 void LogIndex::Add(uint64_t seq, const Entry& entry) {
   std::unique_lock lock(mu_);
   AddLocked(seq, entry);
+  if (seq == scanned_) {
+    ++scanned_;
+    while (!ahead_.empty() && *ahead_.begin() == scanned_) {
+      ahead_.erase(ahead_.begin());
+      ++scanned_;
+    }
+  } else if (seq > scanned_) {
+    ahead_.insert(seq);
+  }
 }
 
 void LogIndex::AddLocked(uint64_t seq, const Entry& e) {

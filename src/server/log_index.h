@@ -13,7 +13,9 @@
 
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -39,7 +41,9 @@ class LogIndex {
   };
   static Entry Extract(const json::Value& envelope);
 
-  // Scans leaves [indexed(), ledger.Size()) and adds them. kCorrupt on an unreadable leaf.
+  // Adds every leaf below ledger.Size() not indexed yet (those other writers logged: the
+  // detectors' alerts, screening hits). Cheap when nothing is missing. kCorrupt on an
+  // unreadable leaf.
   Status CatchUp(const ledger::Ledger& ledger);
   void Add(uint64_t seq, const Entry& entry);
 
@@ -56,7 +60,10 @@ class LogIndex {
   void AddLocked(uint64_t seq, const Entry& entry);
 
   mutable std::shared_mutex mu_;
-  uint64_t scanned_ = 0;  // leaves [0, scanned_) were read by CatchUp
+  // Leaves [0, scanned_) are indexed, and those in ahead_ (added above the gap).
+  uint64_t scanned_ = 0;
+  std::set<uint64_t> ahead_;
+  std::mutex catch_up_mu_;  // one CatchUp at a time
   uint64_t events_ = 0;
   std::map<std::string, std::vector<uint64_t>, std::less<>> projects_;
   std::map<std::string, std::string, std::less<>> commitment_project_;

@@ -267,7 +267,7 @@ Server::~Server() {
 }
 
 Result<std::unique_ptr<Server>> Server::Start(ledger::Ledger& ledger, store::Store* tokens,
-                                              const ServerConfig& config) {
+                                              const ServerConfig& config, guard::Guard* guard) {
   const bool mechanism = ledger.ReadState(
       [](const ledger::StateMachine& sm) { return detect::DirectoryOf(sm) != nullptr; });
   if (!mechanism) {
@@ -283,7 +283,7 @@ Result<std::unique_ptr<Server>> Server::Start(ledger::Ledger& ledger, store::Sto
       {{"msg", "indexed the log"},
        {"events", impl->index.events()},
        {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count()}}));
-  impl->api = std::make_unique<Api>(ledger, tokens, impl->index, config);
+  impl->api = std::make_unique<Api>(ledger, tokens, impl->index, config, guard);
 
   beast::error_code ec;
   const auto address = net::ip::make_address(host, ec);

@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "base/status.h"
+#include "guard/guard.h"
 #include "ledger/ledger.h"
 #include "server/config.h"
 #include "store/store.h"
@@ -32,8 +33,11 @@ class Server {
   // Indexes the log, binds config.listen and starts serving. `ledger` must run the
   // mechanism (a mechanism::Directory state); `tokens` is the store API tokens are read
   // from (may be null). Both must outlive the server.
+  // `guard`, when given, screens submissions and serves POST /v1/screen; it must outlive
+  // the server too.
   static Result<std::unique_ptr<Server>> Start(ledger::Ledger& ledger, store::Store* tokens,
-                                               const ServerConfig& config);
+                                               const ServerConfig& config,
+                                               guard::Guard* guard = nullptr);
 
   // The port actually bound (config port 0 picks a free one).
   uint16_t port() const;

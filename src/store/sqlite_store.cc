@@ -37,6 +37,9 @@ CREATE TABLE IF NOT EXISTS snapshots(size INTEGER PRIMARY KEY, data BLOB NOT NUL
 constexpr const char* kTokensSchema = R"sql(
 CREATE TABLE IF NOT EXISTS tokens(hash BLOB PRIMARY KEY, party TEXT NOT NULL, role TEXT NOT NULL,
                                   created TEXT NOT NULL, revoked TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS list_files(sha256 TEXT PRIMARY KEY, list TEXT NOT NULL,
+                                      format TEXT NOT NULL, entries INTEGER NOT NULL,
+                                      added TEXT NOT NULL, data BLOB NOT NULL) WITHOUT ROWID;
 )sql";
 
 Status SqlError(sqlite3* db, std::string_view what) {
@@ -483,6 +486,40 @@ class SqliteStore final : public Store {
       if (rc != SQLITE_ROW) return SqlError(lease.conn->db(), "scan tokens");
       RETURN_IF_ERROR(fn(TokenRow(st)));
     }
+  }
+
+  Status PutListFile(const ListFile& f) override {
+    std::lock_guard lock(write_mu_);
+    ASSIGN_OR_RETURN(sqlite3_stmt * st,
+                     writer_->Prepare("INSERT OR IGNORE INTO list_files(sha256, list, format, "
+                                      "entries, added, data) VALUES(?, ?, ?, ?, ?, ?)"));
+    sqlite3_bind_text(st, 1, f.sha256.data(), static_cast<int>(f.sha256.size()), SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, f.list.data(), static_cast<int>(f.list.size()), SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, f.format.data(), static_cast<int>(f.format.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, f.entries);
+    sqlite3_bind_text(st, 5, f.added.data(), static_cast<int>(f.added.size()), SQLITE_STATIC);
+    sqlite3_bind_blob64(st, 6, f.data.data(), f.data.size(), SQLITE_STATIC);
+    return Step(st, "write list file");
+  }
+
+  Result<std::optional<ListFile>> FindListFile(std::string_view sha256) override {
+    auto lease = Lease();
+    ASSIGN_OR_RETURN(sqlite3_stmt * st,
+                     lease.conn->Prepare("SELECT sha256, list, format, entries, added, data "
+                                         "FROM list_files WHERE sha256 = ?"));
+    ResetOnExit r{st};
+    sqlite3_bind_text(st, 1, sha256.data(), static_cast<int>(sha256.size()), SQLITE_STATIC);
+    const int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) return std::optional<ListFile>();
+    if (rc != SQLITE_ROW) return SqlError(lease.conn->db(), "read list file");
+    ListFile f;
+    f.sha256 = std::string(ColText(st, 0));
+    f.list = std::string(ColText(st, 1));
+    f.format = std::string(ColText(st, 2));
+    f.entries = sqlite3_column_int64(st, 3);
+    f.added = std::string(ColText(st, 4));
+    f.data = std::string(ColText(st, 5));
+    return std::optional<ListFile>(std::move(f));
   }
 
   Status ReadHashes(std::span<const log::NodeId> ids, std::span<crypto::Hash> out) override {

@@ -77,6 +77,19 @@ struct ApiToken {
   std::string revoked;  // RFC 3339 when revoked; empty while valid
 };
 
+// A stored version of a sanctions list (`aidtrace lists import`, POST /v1/watchlists):
+// the entities the importer read from the publisher's file, kept so the screening index
+// can be rebuilt after a restart and a new version diffed against the old one. Keyed by
+// the SHA-256 of the published file, which the watchlist.load event records.
+struct ListFile {
+  std::string sha256;   // "sha256:<hex>" of the file as published
+  std::string list;     // the list id (watchlist.load's `list`)
+  std::string format;   // the importer's format name ("un-xml", "ofac-csv", "ftm-jsonl"...)
+  int64_t entries = 0;  // number of entities
+  std::string added;    // RFC 3339
+  std::string data;     // the entities, one canonical JSON document per line
+};
+
 struct OpenOptions {
   bool create_if_missing = false;
   size_t reader_connections = 4;
@@ -155,6 +168,11 @@ class Store : public log::HashReader {
   virtual Status RevokeToken(const crypto::Hash& hash, std::string_view when) = 0;
   // Every token, in the order of their hashes.
   virtual Status ScanTokens(const std::function<Status(const ApiToken&)>& fn) = 0;
+
+  // Sanctions list versions. PutListFile keeps the first file stored under a hash (a
+  // second put of the same hash is OK and changes nothing). Durable on OK.
+  virtual Status PutListFile(const ListFile& file) = 0;
+  virtual Result<std::optional<ListFile>> FindListFile(std::string_view sha256) = 0;
 
   // log::HashReader: stored perfect-subtree hashes.
   Status ReadHashes(std::span<const log::NodeId> ids, std::span<crypto::Hash> out) override = 0;

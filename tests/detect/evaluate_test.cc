@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -54,9 +55,8 @@ TEST(Evaluate, MatchesByEvidenceOrSubjectAndCountsEachSide) {
 class ScenarioEvaluation : public ::testing::TestWithParam<uint64_t> {};
 
 // A generated programme through a real ledger with the detectors attached: every scheme
-// the detectors cover is found (recall >= 0.95), with few false alarms. watchlist_match
-// belongs to screening; volume_jump is the known weak spot (docs/DETECTION.md): it must
-// find something, not meet the targets.
+// the detectors cover is found (recall >= 0.95), with few false alarms (precision >= 0.9).
+// watchlist_match belongs to screening.
 TEST_P(ScenarioEvaluation, FindsThePlantedSchemes) {
   testing::FaultEnv env;
   env.FreezeClock({1795428000, 0});
@@ -96,17 +96,21 @@ TEST_P(ScenarioEvaluation, FindsThePlantedSchemes) {
     }
   }
   observer->Finish();
-  auto scores = Evaluate(observer->TakeFindings(), generated->truth);
+  // Without screening (tests/guard runs the same programmes through it) no screening hit
+  // is logged: the overdue hits of the truth are not expected here.
+  json::Value truth = generated->truth;
+  auto& overdue = truth["schemes"]["decision_overdue"];
+  overdue.erase(std::remove_if(overdue.begin(), overdue.end(),
+                               [](const json::Value& r) { return r.value("kind", "") == "hit"; }),
+                overdue.end());
+  auto scores = Evaluate(observer->TakeFindings(), truth);
   ASSERT_TRUE(scores.ok()) << scores.status().ToString();
   for (const auto& [kind, s] : *scores) {
     if (kind == "watchlist_match") continue;
     SCOPED_TRACE(
         fmt::format("{}: tp {} fp {} fn {} planted {}", kind, s.tp, s.fp, s.fn, s.planted));
     if (kind == "volume_jump") {
-      if (s.planted > 0) {
-        EXPECT_GT(s.tp, 0) << "none found";  // the known weak spot
-      }
-      continue;
+      EXPECT_GT(s.planted, 0);
     }
     EXPECT_GE(s.recall_permille(), 950);
     EXPECT_GE(s.precision_permille(), 900);

@@ -17,9 +17,11 @@
 #include "base/encoding.h"
 #include "crypto/sha256.h"
 #include "event/envelope.h"
+#include "guard/guard.h"
 #include "ledger/ledger.h"
 #include "log/merkle.h"
 #include "mechanism/directory.h"
+#include "screening/importers.h"
 #include "server/api.h"
 #include "server/http_client.h"
 #include "server/programme.h"
@@ -69,6 +71,7 @@ class ServerTest : public ::testing::Test {
 
   void TearDown() override {
     server_.reset();
+    guard_.reset();
     ledger_.reset();
     tokens_.reset();
     std::filesystem::remove_all(dir_);
@@ -84,7 +87,12 @@ class ServerTest : public ::testing::Test {
     auto t = store::Store::OpenSqlite(*Env::Default(), db_);
     ASSERT_TRUE(t.ok());
     tokens_ = std::move(*t);
-    auto s = Server::Start(*ledger_, tokens_.get(), config);
+    if (screening_) {
+      auto g = guard::Guard::Open(*ledger_, *tokens_, prog_["un-mmu"].key);
+      ASSERT_TRUE(g.ok()) << g.status().ToString();
+      guard_ = std::move(*g);
+    }
+    auto s = Server::Start(*ledger_, tokens_.get(), config, guard_.get());
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     server_ = std::move(*s);
     client_ = std::make_unique<HttpClient>(server_->port());
@@ -122,6 +130,8 @@ class ServerTest : public ::testing::Test {
   testing::Programme prog_;
   std::unique_ptr<ledger::Ledger> ledger_;
   std::unique_ptr<store::Store> tokens_;
+  bool screening_ = false;  // start the server with a guard (src/guard) signing as un-mmu
+  std::unique_ptr<guard::Guard> guard_;
   std::unique_ptr<Server> server_;
   std::unique_ptr<HttpClient> client_;
 };
@@ -413,7 +423,7 @@ TEST_F(ServerTest, AccessMatrix) {
   // Every query route is in the matrix.
   std::set<std::string> covered;
   for (const auto& rt : Api::Routes()) {
-    if (!rt.needs_token) continue;
+    if (!rt.needs_token || rt.method != "GET") continue;  // POST /v1/screen: its own test
     bool found = false;
     for (const auto& [path, access] : matrix) {
       std::string_view param;
@@ -710,6 +720,100 @@ TEST(Config, StrictParsing) {
   EXPECT_EQ(ParseConfig(R"({"threads":"4"})").status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(ParseConfig(R"({"listen":"nohost"})").status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(ParseConfig("[").status().code(), ErrorCode::kBadJson);
+}
+
+}  // namespace
+}  // namespace aidtrace::server
+
+namespace aidtrace::server {
+namespace {
+
+// Screening over HTTP: a list version stored and loaded through POST /v1/events, then
+// POST /v1/screen finds its entry and a listed person's admission is refused.
+TEST_F(ServerTest, ScreeningThroughTheApi) {
+  screening_ = true;
+  Start();
+  const std::string list_text =
+      R"({"id":"NK-1","schema":"Person","properties":{"name":["Abu Bakr al-Baghdadi"],)"
+      R"("birthDate":["1971-07-28"],"nationality":["iq"]}})"
+      "\n";
+  auto entities = screening::ImportFtmJsonl(list_text, "test-list");
+  ASSERT_TRUE(entities.ok());
+  const std::string sha = crypto::FormatTaggedHash(crypto::Sha256(list_text));
+  ASSERT_TRUE(tokens_
+                  ->PutListFile(guard::MakeListFile("test-list", "ftm-jsonl", sha, *entities,
+                                                    "2026-11-23T10:00:00Z"))
+                  .ok());
+  const testing::Actor& mmu = prog_["un-mmu"];
+  HttpResponse r = client_->Post(
+      "/v1/events",
+      testing::SignedLine(
+          testing::MakeEnvelope(
+              "watchlist.load", mmu.id, "wl-test",
+              {{"list", "test-list"}, {"version", "1"}, {"sha256", sha}, {"entries", 1}}),
+          {&mmu}));
+  ASSERT_EQ(r.status, 200u) << r.body;
+  auto screen = [&](const std::string& body, const std::string& role) {
+    return client_->Request(
+        "POST", "/v1/screen", body,
+        {{"Content-Type", "application/json"}, {"Authorization", "Bearer tok-" + role}});
+  };
+  r = screen(R"({"name": "Abubakr Al Baghdady", "dob": "1971"})", "monitor");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  auto doc = json::Parse(r.body);
+  ASSERT_TRUE(doc.ok());
+  ASSERT_EQ((*doc)["hits"].size(), 1u) << r.body;
+  EXPECT_EQ((*doc)["hits"][0]["entry"], "NK-1");
+  EXPECT_EQ((*doc)["hits"][0]["list"], "test-list");
+  EXPECT_GE((*doc)["hits"][0]["score"].get<int>(), 850);
+  EXPECT_FALSE((*doc)["hits"][0]["explanation"].get<std::string>().empty());
+  EXPECT_EQ((*doc)["lists"][0]["list"], "test-list");
+  r = screen(R"({"name": "Fatima Haddad"})", "monitor");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(json::Parse(r.body)->at("hits").size(), 0u);
+  // Bad requests and roles without personal data.
+  EXPECT_EQ(screen(R"({"name": "x"})", "donor").status, 403u);
+  EXPECT_EQ(client_->Post("/v1/screen", R"({"name": "x"})").status, 401u);
+  r = screen(R"({"name": "x", "dob": "1971-13"})", "monitor");
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_EQ(Code(r), "invalid_argument");
+  EXPECT_EQ(screen(R"({"nam": "x"})", "monitor").status, 400u);
+  EXPECT_EQ(screen(R"({})", "monitor").status, 400u);
+  EXPECT_EQ(screen("[1", "monitor").status, 400u);
+
+  // A contractor whose principal is the listed person: a hit is logged, then the
+  // admission is refused.
+  const testing::Actor c = testing::MakeActor("contractor-x", 991);
+  json::Value priv = {{"salt", "c2FsdHNhbHRzYWx0c2FsdA=="},
+                      {"people",
+                       {{{"names",
+                          {{"given", "Abubakr"},
+                           {"father", ""},
+                           {"grandfather", ""},
+                           {"family", "al-Baghdadi"},
+                           {"arabic", "أبو بكر البغدادي"}}},
+                         {"position", "owner"},
+                         {"id_number", "1"},
+                         {"birth_date", "1971-07-28"}}}}};
+  const std::string admit =
+      testing::SignedLine(testing::MakeEnvelope("party.admit", mmu.id, "admit-x",
+                                                {{"party", c.id},
+                                                 {"name", "X Contracting"},
+                                                 {"roles", {"implementer"}},
+                                                 {"keys", {c.vkey}},
+                                                 {"country", "PS"},
+                                                 {"registration", "77"},
+                                                 {"pii", testing::PiiOf(priv)}}),
+                          {&mmu}, &priv);
+  r = client_->Post("/v1/events", admit);
+  EXPECT_EQ(Code(r), "screening_blocked") << r.body;
+  // The hit is listed (the index caught up with the event the guard logged).
+  r = Get("/v1/screening/hits?subject=contractor-x", "monitor");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  doc = json::Parse(r.body);
+  ASSERT_TRUE(doc.ok());
+  ASSERT_EQ((*doc)["items"].size(), 1u) << r.body;
+  EXPECT_EQ((*doc)["items"][0]["entry"], "NK-1");
 }
 
 }  // namespace
