@@ -259,33 +259,47 @@ std::vector<Guard::Match> Guard::ScreenSubject(const ScreenedSubject& s, Timesta
 bool Guard::FamilyMissing(const std::string& family_name, const screening::Hit& hit) const {
   if (family_name.empty()) return false;
   const screening::NormalizedName family = normalizer_.Normalize(family_name);
-  if (family.empty()) return false;
   // Spelling and script vary ("Abou Zaydeh" / "Abu Zayda" / "أبو زايدة"): one word of the
   // family name, other than the particles of a compound family name, must be like a word
-  // of the listed name (an Arabic article written joined, "الهندي" read "alhndy", is
-  // tried without it).
+  // of one of the entry's names (an Arabic article written joined, "الهندي" read "alhndy",
+  // is tried without it).
   static const std::set<std::string, std::less<>> kParticles = {
       "abu", "abou", "abo", "bu", "um", "umm", "om", "bin", "ben", "ibn", "bint", "al", "el"};
-  constexpr int kSimilar = 800;
-  const screening::NormalizedName listed = normalizer_.Normalize(hit.name);
-  bool checked = false;
+  std::vector<const screening::Token*> words;
   for (const auto& f : family.tokens) {
-    if (kParticles.contains(f.text)) continue;
-    checked = true;
-    for (const auto& t : listed.tokens) {
-      screening::MatchHow how;
-      if (screening::TokenSimilarity(f, t, &how) >= kSimilar) return false;
-      // The consonant outline: Arabic script drops short vowels ("Aqel" / "عقل").
-      if (f.skeleton.size() >= 2 && f.skeleton == t.skeleton) return false;
-      if (t.text.size() > 4 && (t.text.starts_with("al") || t.text.starts_with("el"))) {
-        const screening::NormalizedName bare = normalizer_.Normalize(t.text.substr(2));
-        if (!bare.empty() && screening::TokenSimilarity(f, bare.tokens[0], &how) >= kSimilar) {
-          return false;
+    if (!kParticles.contains(f.text)) words.push_back(&f);
+  }
+  if (words.empty()) return false;  // nothing but particles: no check
+  std::vector<std::string> names = {hit.name};
+  {
+    std::shared_lock lock(mu_);
+    if (const auto l = loaded_.find(hit.list); l != loaded_.end()) {
+      for (const auto& e : l->second.entities) {
+        if (e.id != hit.entry) continue;
+        for (const auto& n : e.names) names.push_back(n.full);
+        break;
+      }
+    }
+  }
+  constexpr int kSimilar = 800;
+  for (const auto& name : names) {
+    const screening::NormalizedName listed = normalizer_.Normalize(name);
+    for (const screening::Token* f : words) {
+      for (const auto& t : listed.tokens) {
+        screening::MatchHow how;
+        if (screening::TokenSimilarity(*f, t, &how) >= kSimilar) return false;
+        // The consonant outline: Arabic script drops short vowels ("Aqel" / "عقل").
+        if (f->skeleton.size() >= 2 && f->skeleton == t.skeleton) return false;
+        if (t.text.size() > 4 && (t.text.starts_with("al") || t.text.starts_with("el"))) {
+          const screening::NormalizedName bare = normalizer_.Normalize(t.text.substr(2));
+          if (!bare.empty() && screening::TokenSimilarity(*f, bare.tokens[0], &how) >= kSimilar) {
+            return false;
+          }
         }
       }
     }
   }
-  return checked;
+  return true;
 }
 
 std::vector<std::string> Guard::HitLines(const std::vector<Match>& matches, GuardReport& report,

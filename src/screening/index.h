@@ -2,11 +2,20 @@
 //
 // An Index is built once from the entities of one or more list versions and is immutable
 // afterwards: screen a Subject (names, birth date, country, identifiers) and get scored
-// Hits with explanations. Candidates come from posting lists keyed by token text,
-// equivalence group, phonetic skeleton, character trigrams and exact identifiers; each
-// key counts by its rarity (inverse document frequency) and the best-ranked candidates
-// (ScreenOptions::candidates names) are scored in full by MatchNames, then adjusted for
-// birth date, nationality and identifiers (see Screen()).
+// Hits with explanations. Candidates come from the vocabulary of the indexed names: each
+// query word is looked up by text, equivalence group, phonetic skeleton, deletion
+// variants (one or two letters dropped: every word within the fuzzy edit budget, even
+// when the index also holds the query word as written) and, for words the index does not
+// hold, character trigrams; adjacent query words are also looked up written together
+// ("Ahmad Iman" ~ "Ahmadian"), and as initials when the query is an organisation's name;
+// list words written together, with their particles, and organisation acronyms are
+// vocabulary entries of their own. Each vocabulary entry found is scored against the
+// query word (TokenSimilarity), and per name the words' similarities give an estimate of
+// the MatchNames score. The best ScreenOptions::candidates names by estimate (ties by key
+// rarity, IDF) are scored in full by MatchNames, and beyond them every name whose
+// estimate could still reach min_score (up to ScreenOptions::max_candidates): very
+// common name pairs are all scored. Then birth date, nationality and identifiers adjust
+// the score (see Screen()).
 //
 // IndexHandle holds the current index for concurrent readers: Load() gives a
 // shared_ptr<const Index> that stays valid while a new version is built and Store()d
@@ -43,7 +52,11 @@ struct Subject {
 struct ScreenOptions {
   int min_score = kReviewLevel;  // hits below are dropped
   size_t limit = 10;             // at most this many hits, best first
-  size_t candidates = 96;        // names scored in full per query name
+  // Names scored in full per query name: the best `candidates` by estimated score, and
+  // beyond them every name whose estimate could still reach min_score (when that is 500
+  // or more), up to `max_candidates` in all (see Index::Screen).
+  size_t candidates = 48;
+  size_t max_candidates = 512;
   // Score every name of the index instead of the candidates (brute force: the yardstick
   // of the benchmarks and evaluation for what candidate generation gives up).
   bool exhaustive = false;
@@ -97,24 +110,54 @@ class Index {
     uint32_t entity;
     uint32_t name_pos;  // into Entity::names
     NameStrength strength;
+    uint16_t words;   // tokens of kind kName
+    uint32_t weight;  // sum of the token weights
     NormalizedName norm;
+  };
+  // One distinct word of the indexed names, or a pair of adjacent words written together
+  // ("kang"+"bong"), a word with its dropped particles joined ("vander"+"bilt"), or the
+  // initials of 3-5 adjacent words ("pak to chun" -> "ptc").
+  enum class Form : uint8_t { kWord, kJoined, kParticles, kAcronym };
+  struct VocabEntry {
+    Token token;  // kWord: a representative token (text, skeleton, groups, kind); else text
+    Form form;
+    uint8_t span;  // words of the list name it stands for
   };
   struct Candidate {
     uint32_t name;
-    float rank;
+    float estimate;  // the score MatchNames could give, from the matched words
+    float rank;      // rarity of what was hit (IDF), the tie-break
   };
-  // The best `count` names for a normalised query, by key rarity.
-  std::vector<Candidate> Candidates(const NormalizedName& q, size_t count) const;
-  std::vector<uint32_t> Postings(uint64_t key) const;
+  // The names worth scoring for a normalised query: the best `count` by estimate, and any
+  // more with an estimate >= `floor`, at most `cap` in all; best first.
+  std::vector<Candidate> Candidates(const NormalizedName& q, size_t count, float floor,
+                                    size_t cap) const;
 
   Normalizer normalizer_;
   std::vector<Entity> entities_;
   std::vector<std::string> hashes_;
   std::vector<IndexedName> names_;
-  // key -> [offsets_[slot], offsets_[slot+1]) in postings_ (name ids, ascending).
-  std::unordered_map<uint64_t, uint32_t> slots_;
+  std::vector<uint32_t> entity_names_;  // entity e's names: [entity_names_[e], [e + 1])
+  std::vector<VocabEntry> vocab_;
+  // vocab id -> [vocab_offsets_[v], [v + 1]) in vocab_postings_ (name ids, ascending).
+  std::vector<uint32_t> vocab_offsets_, vocab_postings_;
+  // lookup key (text, group, skeleton, deletion variant, trigram...) -> slot, an open
+  // addressing table (keys are 64-bit hashes, never 0; 0 marks a free cell) ->
+  // [offsets_[slot], offsets_[slot + 1]) in key_vocab_ (vocab ids, ascending).
+  std::vector<uint64_t> table_keys_;
+  std::vector<uint32_t> table_slots_;
+  int table_shift_ = 64;
+  // The slot of `key`, or -1.
+  int64_t FindSlot(uint64_t key) const {
+    if (table_keys_.empty()) return -1;
+    const uint64_t mask = table_keys_.size() - 1;
+    for (uint64_t i = (key * 0x9E3779B97F4A7C15ull) >> table_shift_;; i = (i + 1) & mask) {
+      if (table_keys_[i] == key) return table_slots_[i];
+      if (table_keys_[i] == 0) return -1;
+    }
+  }
   std::vector<uint32_t> offsets_;
-  std::vector<uint32_t> postings_;
+  std::vector<uint32_t> key_vocab_;
   // normalised identifier -> entity positions.
   std::unordered_map<std::string, std::vector<uint32_t>> identifiers_;
 };

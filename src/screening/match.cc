@@ -87,21 +87,31 @@ int JaroWinkler(std::string_view a, std::string_view b) {
 int Levenshtein(std::string_view a, std::string_view b, int max_distance) {
   const size_t la = a.size(), lb = b.size();
   if (static_cast<int>(la > lb ? la - lb : lb - la) > max_distance) return max_distance + 1;
-  std::array<int, 65> prev{}, cur{};
   if (la > 64 || lb > 64) return Levenshtein(a.substr(0, 64), b.substr(0, 64), max_distance);
-  for (size_t j = 0; j <= lb; ++j) prev[j] = static_cast<int>(j);
+  if (max_distance < 0) return 0;
+  // Only the diagonal band |i - j| <= max_distance can hold a distance within budget:
+  // cells outside it count as max_distance + 1 (the result is the same as the full table).
+  const int over = max_distance + 1;
+  const size_t band = static_cast<size_t>(max_distance);
+  std::array<int, 65> prev, cur;
+  prev.fill(over);
+  cur.fill(over);
+  for (size_t j = 0; j <= std::min(lb, band); ++j) prev[j] = static_cast<int>(j);
   for (size_t i = 1; i <= la; ++i) {
-    cur[0] = static_cast<int>(i);
-    int row_min = cur[0];
-    for (size_t j = 1; j <= lb; ++j) {
+    const size_t lo = i > band ? i - band : 1, hi = std::min(lb, i + band);
+    cur[lo - 1] = lo == 1 && i <= band ? static_cast<int>(i) : over;
+    int row_min = cur[lo - 1];
+    for (size_t j = lo; j <= hi; ++j) {
       int sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+      int v = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+      cur[j] = std::min(v, over);
       row_min = std::min(row_min, cur[j]);
     }
-    if (row_min > max_distance) return max_distance + 1;
-    prev = cur;
+    if (hi + 1 <= lb) cur[hi + 1] = over;
+    if (row_min > max_distance) return over;
+    std::swap(prev, cur);
   }
-  return std::min(prev[lb], max_distance + 1);
+  return std::min(prev[lb], over);
 }
 
 namespace {
@@ -130,7 +140,17 @@ bool SharesGroup(const Token& a, const Token& b) {
 constexpr int kAlignFloor = 800;
 constexpr double kConflict = 3.5;  // a conflicting name word costs 1.75 matched ones
 
-// Fuzzy similarity of two strings within the edit budget, or 0.
+}  // namespace
+
+bool SpellsOutOrganisation(const std::vector<Token>& tokens) {
+  for (const auto& t : tokens) {
+    if (t.kind == TokenKind::kGeneric || t.kind == TokenKind::kLegal) return true;
+  }
+  return false;
+}
+
+int EditBudgetFor(size_t shorter_length) { return EditBudget(shorter_length); }
+
 int FuzzyText(std::string_view a, std::string_view b) {
   size_t shorter = std::min(a.size(), b.size());
   int budget = EditBudget(shorter);
@@ -143,8 +163,6 @@ int FuzzyText(std::string_view a, std::string_view b) {
   int lev = 1000 - d * 1000 / static_cast<int>(std::max(a.size(), b.size()));
   return (JaroWinkler(a, b) + lev) / 2;
 }
-
-}  // namespace
 
 int TokenSimilarity(const Token& a, const Token& b, MatchHow* how) {
   MatchHow dummy;
@@ -187,19 +205,37 @@ int TokenSimilarity(const Token& a, const Token& b, MatchHow* how) {
   return best >= kAlignFloor ? best : 0;
 }
 
-NameMatch MatchNames(const NormalizedName& query, const NormalizedName& list) {
-  NameMatch out;
+namespace {
+
+struct AlignPair {
+  int sim;
+  uint32_t weight;
+  uint16_t i, j;
+  MatchHow how;
+};
+
+// Per-thread buffers of the alignment: scoring runs for every candidate of every query,
+// so it allocates nothing once the buffers have grown.
+struct AlignScratch {
+  std::vector<AlignPair> pairs;
+  std::vector<char> qused, lused;
+  std::string joined;
+};
+AlignScratch& ThreadAlignScratch() {
+  thread_local AlignScratch s;
+  return s;
+}
+
+// The alignment behind MatchNames and MatchScore. With kExplain, `out` receives the
+// aligned pairs and the leftovers; without, only the score is computed (same value).
+template <bool kExplain>
+int Align(const NormalizedName& query, const NormalizedName& list, NameMatch* out) {
   const auto& q = query.tokens;
   const auto& l = list.tokens;
-  if (q.empty() || l.empty()) return out;
-  struct Pair {
-    int sim;
-    uint32_t weight;
-    uint16_t i, j;
-    MatchHow how;
-  };
-  std::vector<Pair> pairs;
-  pairs.reserve(q.size() * l.size());
+  if (q.empty() || l.empty()) return 0;
+  AlignScratch& scratch = ThreadAlignScratch();
+  auto& pairs = scratch.pairs;
+  pairs.clear();
   for (size_t i = 0; i < q.size(); ++i) {
     for (size_t j = 0; j < l.size(); ++j) {
       MatchHow how;
@@ -210,13 +246,16 @@ NameMatch MatchNames(const NormalizedName& query, const NormalizedName& list) {
       }
     }
   }
-  std::sort(pairs.begin(), pairs.end(), [](const Pair& x, const Pair& y) {
+  std::sort(pairs.begin(), pairs.end(), [](const AlignPair& x, const AlignPair& y) {
     if (x.sim != y.sim) return x.sim > y.sim;
     if (x.weight != y.weight) return x.weight > y.weight;
     if (x.i != y.i) return x.i < y.i;
     return x.j < y.j;
   });
-  std::vector<char> qused(q.size(), 0), lused(l.size(), 0);
+  auto& qused = scratch.qused;
+  auto& lused = scratch.lused;
+  qused.assign(q.size(), 0);
+  lused.assign(l.size(), 0);
   double num = 0, matched_w = 0;
   int matched_names = 0;
   for (const auto& p : pairs) {
@@ -225,26 +264,28 @@ NameMatch MatchNames(const NormalizedName& query, const NormalizedName& list) {
     num += static_cast<double>(p.weight) * p.sim / 1000.0;
     matched_w += p.weight;
     if (q[p.i].kind == TokenKind::kName || q[p.i].kind == TokenKind::kNumber) ++matched_names;
-    out.aligned.push_back({q[p.i].text, l[p.j].text, p.how, p.sim});
+    if constexpr (kExplain) out->aligned.push_back({q[p.i].text, l[p.j].text, p.how, p.sim});
   }
   // Words written together on one side: one leftover token against 2-3 adjacent
   // leftovers of the other side.
+  std::string& joined = scratch.joined;
   auto join_pass = [&](const std::vector<Token>& one, std::vector<char>& one_used,
                        const std::vector<Token>& many, std::vector<char>& many_used,
                        bool one_is_query) {
     for (size_t i = 0; i < one.size(); ++i) {
       if (one_used[i] || one[i].text.size() < 5 || one[i].kind != TokenKind::kName) continue;
+      const std::string& target = one[i].text;
       for (size_t start = 0; start < many.size() && !one_used[i]; ++start) {
-        std::string joined;
-        std::string shown;
+        joined.clear();
         uint32_t w = 0;
         for (size_t k = start; k < many.size() && k < start + 3; ++k) {
           if (many_used[k]) break;
           joined += many[k].text;
-          shown += (k == start ? "" : "+") + many[k].text;
           w += many[k].weight;
           if (k == start) continue;
-          int s = joined == one[i].text ? 1000 : FuzzyText(joined, one[i].text);
+          // Longer than the target by more than any edit budget (3): no match now or later.
+          if (joined.size() > target.size() + 3) break;
+          int s = joined == target ? 1000 : FuzzyText(joined, target);
           if (s < 850) continue;
           one_used[i] = 1;
           for (size_t z = start; z <= k; ++z) many_used[z] = 1;
@@ -252,10 +293,16 @@ NameMatch MatchNames(const NormalizedName& query, const NormalizedName& list) {
           num += weight * s / 1000.0;
           matched_w += weight;
           ++matched_names;
-          if (one_is_query) {
-            out.aligned.push_back({one[i].text, shown, MatchHow::kJoined, s});
+          if constexpr (kExplain) {
+            std::string shown;
+            for (size_t z = start; z <= k; ++z) shown += (z == start ? "" : "+") + many[z].text;
+            if (one_is_query) {
+              out->aligned.push_back({target, shown, MatchHow::kJoined, s});
+            } else {
+              out->aligned.push_back({shown, target, MatchHow::kJoined, s});
+            }
           } else {
-            out.aligned.push_back({shown, one[i].text, MatchHow::kJoined, s});
+            (void)one_is_query;
           }
           break;
         }
@@ -268,6 +315,7 @@ NameMatch MatchNames(const NormalizedName& query, const NormalizedName& list) {
   auto acronym_pass = [&](const std::vector<Token>& one, std::vector<char>& one_used,
                           const std::vector<Token>& many, std::vector<char>& many_used,
                           bool one_is_query) {
+    if (!SpellsOutOrganisation(many)) return;
     for (size_t i = 0; i < one.size(); ++i) {
       const std::string& a = one[i].text;
       if (one_used[i] || a.size() < 3 || a.size() > 5 || one[i].kind != TokenKind::kName) {
@@ -282,11 +330,9 @@ NameMatch MatchNames(const NormalizedName& query, const NormalizedName& list) {
         }
         if (!ok) continue;
         const int s = 850;
-        std::string shown;
         uint32_t w = 0;
         for (size_t k = 0; k < a.size(); ++k) {
           many_used[start + k] = 1;
-          shown += (k ? "+" : "") + many[start + k].text;
           w += many[start + k].weight;
         }
         one_used[i] = 1;
@@ -294,10 +340,16 @@ NameMatch MatchNames(const NormalizedName& query, const NormalizedName& list) {
         num += weight * s / 1000.0;
         matched_w += weight;
         ++matched_names;
-        if (one_is_query) {
-          out.aligned.push_back({a, shown, MatchHow::kInitial, s});
+        if constexpr (kExplain) {
+          std::string shown;
+          for (size_t k = 0; k < a.size(); ++k) shown += (k ? "+" : "") + many[start + k].text;
+          if (one_is_query) {
+            out->aligned.push_back({a, shown, MatchHow::kInitial, s});
+          } else {
+            out->aligned.push_back({shown, a, MatchHow::kInitial, s});
+          }
         } else {
-          out.aligned.push_back({shown, a, MatchHow::kInitial, s});
+          (void)one_is_query;
         }
         break;
       }
@@ -306,9 +358,11 @@ NameMatch MatchNames(const NormalizedName& query, const NormalizedName& list) {
   acronym_pass(q, qused, l, lused, true);
   acronym_pass(l, lused, q, qused, false);
   if (matched_w == 0) {
-    for (const auto& t : q) out.query_unmatched.push_back(t.text);
-    for (const auto& t : l) out.list_unmatched.push_back(t.text);
-    return out;
+    if constexpr (kExplain) {
+      for (const auto& t : q) out->query_unmatched.push_back(t.text);
+      for (const auto& t : l) out->list_unmatched.push_back(t.text);
+    }
+    return 0;
   }
   double uq = 0, ul = 0;
   bool q_name_left = false, l_name_left = false;
@@ -316,20 +370,31 @@ NameMatch MatchNames(const NormalizedName& query, const NormalizedName& list) {
     if (qused[i]) continue;
     uq += q[i].weight;
     q_name_left = q_name_left || q[i].kind == TokenKind::kName;
-    out.query_unmatched.push_back(q[i].text);
+    if constexpr (kExplain) out->query_unmatched.push_back(q[i].text);
   }
   for (size_t j = 0; j < l.size(); ++j) {
     if (lused[j]) continue;
     ul += l[j].weight;
     l_name_left = l_name_left || l[j].kind == TokenKind::kName;
-    out.list_unmatched.push_back(l[j].text);
+    if constexpr (kExplain) out->list_unmatched.push_back(l[j].text);
   }
   double den = matched_w + kConflict * std::min(uq, ul) + 0.35 * std::abs(uq - ul);
   int score = static_cast<int>(std::lround(1000.0 * num / den));
   if (matched_names == 0) score = std::min(score, 400);
   if (matched_names == 1 && (q_name_left || l_name_left)) score = std::min(score, 690);
-  out.score = std::clamp(score, 0, 1000);
+  return std::clamp(score, 0, 1000);
+}
+
+}  // namespace
+
+NameMatch MatchNames(const NormalizedName& query, const NormalizedName& list) {
+  NameMatch out;
+  out.score = Align<true>(query, list, &out);
   return out;
+}
+
+int MatchScore(const NormalizedName& query, const NormalizedName& list) {
+  return Align<false>(query, list, nullptr);
 }
 
 }  // namespace aidtrace::screening

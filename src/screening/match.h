@@ -13,7 +13,9 @@
 //
 // Name score: pairs are aligned greedily, best first, each token used once; a token left
 // over on one side may still meet two or three adjacent tokens of the other side written
-// together ("SergeiLavrov"), or be their acronym ("PLA" ~ People's Liberation Army, 850).
+// together ("SergeiLavrov"), or be their acronym ("PLA" ~ People's Liberation Army, 850;
+// only when the spelled-out name has a generic word or a legal form, so a person's
+// initials never make an acronym match).
 // With weights w (names 1000, two-letter names 600, initials and generic words 300,
 // legal forms 200):
 //   score = sum over pairs (wq + wl) * sim / (sum over pairs (wq + wl)
@@ -70,5 +72,20 @@ int TokenSimilarity(const Token& a, const Token& b, MatchHow* how);
 
 // Aligns two names; see the header comment for the formula.
 NameMatch MatchNames(const NormalizedName& query, const NormalizedName& list);
+// MatchNames(query, list).score without the explanation (no strings built): for scoring
+// many candidates. Uses per-thread buffers.
+int MatchScore(const NormalizedName& query, const NormalizedName& list);
+
+// Whether a name's words may be spelled out as an acronym ("PLA" ~ "People's Liberation
+// Army"): only organisation names, i.e. names with a generic word or a legal form.
+bool SpellsOutOrganisation(const std::vector<Token>& tokens);
+
+// The edits FuzzyText allows between two strings, by the shorter one's length (0 for 3
+// letters or fewer, 1 up to 5, 2 up to 8, else 3).
+int EditBudgetFor(size_t shorter_length);
+// Jaro-Winkler averaged with normalised Levenshtein when the Levenshtein distance is
+// within EditBudgetFor (at 4 letters only an added or dropped letter), else 0; permille.
+// The fuzzy part of TokenSimilarity, and of words written together.
+int FuzzyText(std::string_view a, std::string_view b);
 
 }  // namespace aidtrace::screening

@@ -1,6 +1,7 @@
 // The index: candidates, adjustments, explanations, atomic swap, batch and reverse search.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <thread>
 
 #include "screening/index.h"
@@ -143,11 +144,55 @@ TEST(Index, SchemaFilter) {
 
 TEST(Index, LimitAndOrder) {
   std::vector<Entity> v;
-  for (int i = 0; i < 30; ++i) v.push_back(Person("X" + std::to_string(100 + i), {"Ali Hassan"}));
+  for (int i = 0; i < 30; ++i) {
+    std::string id = "X";
+    id += std::to_string(100 + i);  // not "X" + ...: GCC 12 -Wrestrict false positive at -O3
+    v.push_back(Person(std::move(id), {"Ali Hassan"}));
+  }
   auto ix = Index::Build(v);
   auto hits = ix->Screen(Named("Ali Hassan"), {.min_score = 700, .limit = 5, .candidates = 48});
   ASSERT_EQ(hits.size(), 5u);
   for (size_t i = 1; i < hits.size(); ++i) EXPECT_LT(hits[i - 1].entry, hits[i].entry);
+}
+
+// Names the candidate keys must reach although the query does not share a word as
+// written: both spellings in the index, words written together, common name pairs,
+// organisation acronyms. The index finds what brute force (every name scored) finds.
+TEST(Index, FindsWhatBruteForceFinds) {
+  std::vector<Entity> v = Fixture();
+  v.push_back(Person("S1", {"Salem Ahmad Abdel Hadi SALAMEH"}));
+  v.push_back(Person("S2", {"Salek Omar"}));  // "salek" is held as written too
+  v.push_back(Person("J1", {"Ali Akbar AHMADIAN"}));
+  v.push_back(Person("K1", {"Kangbong Ryu"}));
+  for (int i = 0; i < 150; ++i) {
+    std::string id = "M";
+    id += std::to_string(100 + i);
+    v.push_back(Person(std::move(id), {"Mohamed Ahmed Extra"}));  // a very common pair
+  }
+  v.push_back(Person("M0", {"Muhammad Ahmad"}));
+  Entity org;
+  org.list = "test";
+  org.id = "O2";
+  org.schema = Schema::kOrganization;
+  org.names.push_back({"PTC GMBH", NameStrength::kPrimary, false, {}});
+  v.push_back(org);
+  auto ix = Index::Build(v);
+  ScreenOptions brute;
+  brute.exhaustive = true;
+  brute.limit = 1000;
+  ScreenOptions fast = {.limit = 1000, .candidates = 8, .max_candidates = 200};
+  for (const char* q : {"Salek Abdulhadi", "Ahmad Iman Ali", "Kang Bong Ryu", "Mohammed Ahmad",
+                        "Pak To Chun Trading GmbH", "Harsh Urvi Modi"}) {
+    std::set<std::string> got;
+    for (const auto& h : ix->Screen(Named(q), fast)) got.insert(h.entry);
+    for (const auto& h : ix->Screen(Named(q), brute)) {
+      EXPECT_TRUE(got.contains(h.entry)) << q << ": " << h.explanation;
+    }
+  }
+  auto joined = ix->Screen(Named("Ahmad Iman Ali"));
+  ASSERT_FALSE(joined.empty());
+  EXPECT_EQ(joined[0].entry, "J1");
+  EXPECT_TRUE(ix->Screen(Named("Harsh Urvi Modi")).empty());
 }
 
 TEST(IndexHandle, SwapUnderConcurrentQueries) {

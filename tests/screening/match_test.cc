@@ -1,6 +1,8 @@
 // Token similarity and name alignment.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "screening/match.h"
 
 namespace aidtrace::screening {
@@ -23,6 +25,35 @@ TEST(Levenshtein, BoundedDistance) {
   EXPECT_EQ(Levenshtein("kitten", "sitting", 5), 3);
   EXPECT_EQ(Levenshtein("kitten", "sitting", 2), 3);  // over the bound: bound + 1
   EXPECT_EQ(Levenshtein("same", "same", 0), 0);
+}
+
+// The banded Levenshtein against the full table, on words of every length pair.
+int FullLevenshtein(std::string_view a, std::string_view b) {
+  std::vector<int> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = static_cast<int>(j);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = static_cast<int>(i);
+    for (size_t j = 1; j <= b.size(); ++j) {
+      cur[j] =
+          std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    }
+    prev.swap(cur);
+  }
+  return prev[b.size()];
+}
+
+TEST(Levenshtein, BandedEqualsFullTable) {
+  const char* words[] = {"",          "a",        "ab",          "omar",     "oman",
+                         "salem",     "salek",    "muhammad",    "mohammed", "mohaammad",
+                         "ahmadiman", "ahmadian", "abdulrahman", "abdrahman"};
+  for (const char* a : words) {
+    for (const char* b : words) {
+      for (int max = 0; max <= 4; ++max) {
+        EXPECT_EQ(Levenshtein(a, b, max), std::min(FullLevenshtein(a, b), max + 1))
+            << a << " " << b << " " << max;
+      }
+    }
+  }
 }
 
 TEST(MatchNames, OrderFreeAndTransliterations) {
@@ -77,6 +108,35 @@ TEST(MatchNames, ExplainsEveryPair) {
   EXPECT_NE(e.find("mohammed=muhammad (equivalent, 950)"), std::string::npos) << e;
   EXPECT_NE(e.find("ahmadi=ahmadi (exact, 1000)"), std::string::npos) << e;
   EXPECT_NE(e.find("list only: tikriti"), std::string::npos) << e;
+}
+
+TEST(MatchNames, AcronymsOnlyForOrganisations) {
+  EXPECT_GE(Score("PLA", "People's Liberation Army"), kReviewLevel);
+  // A person's initials are not an acronym of a company or an alias.
+  EXPECT_LT(Score("Harsh Urvi Modi", "HUM"), kReviewLevel);
+  EXPECT_LT(Score("Katherine Brittany Kim", "OOO KBK BANK"), kReviewLevel);
+}
+
+TEST(MatchScore, SameScoreAsMatchNames) {
+  Normalizer n;
+  const char* names[] = {"Mohammed Hussein Ahmadi",
+                         "Muhammad Husayn Ahmadi Tikriti",
+                         "SergeiLavrov",
+                         "Sergei Lavrov",
+                         "PLA",
+                         "People's Liberation Army",
+                         "Ahmad Iman Ali",
+                         "AHMADIAN, Ali Akbar",
+                         "J. Smith",
+                         "John Smith",
+                         "",
+                         "vanderbilt corp"};
+  for (const char* a : names) {
+    for (const char* b : names) {
+      auto qa = n.Normalize(a), qb = n.Normalize(b);
+      EXPECT_EQ(MatchScore(qa, qb), MatchNames(qa, qb).score) << a << " | " << b;
+    }
+  }
 }
 
 TEST(MatchNames, EmptyNamesScoreZero) {
