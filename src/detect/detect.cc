@@ -101,7 +101,7 @@ struct OpenRelease {
 };
 
 struct PendingDecision {
-  std::string what;  // "project", "consignment", "hit", "appeal"
+  std::string what;  // "project", "consignment", "hit", "appeal", "case"
   std::string id;
   std::string event_id;  // the event that opened it
   Timestamp opened;
@@ -258,7 +258,14 @@ void Engine::State::Overdue(const mechanism::Directory& st, std::vector<Finding>
       // The alert is about the subject whose screening waits (a party or household).
       const auto* h = st.enforcement().FindHit(d.id);
       pending = h != nullptr && h->status == "open";
-      if (h != nullptr) subject = h->subject;
+      // A candidate refused at admission is no subject an alert may name: the hit is.
+      if (h != nullptr && (st.FindParty(h->subject).has_value() ||
+                           st.materials().beneficiaries().contains(h->subject))) {
+        subject = h->subject;
+      }
+    } else if (d.what == "case") {
+      const auto* c = st.enforcement().FindCase(d.id);
+      pending = c != nullptr && c->status == "open";
     } else {
       const auto* a = st.enforcement().FindAppeal(d.id);
       pending = a != nullptr && a->status == "pending";
@@ -502,6 +509,8 @@ void Engine::Observe(const Observed& ev, std::vector<Finding>& out) {
     }
   } else if (type == "appeal.file") {
     s.decisions.push_back({"appeal", Str(body, "appeal"), id, env.time});
+  } else if (type == "case.open") {
+    s.decisions.push_back({"case", Str(body, "case"), id, env.time});
   }
   s.Due(out);
   s.Overdue(ev.state, out);

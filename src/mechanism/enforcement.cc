@@ -374,7 +374,7 @@ Status EnforcementBook::CaseOpen(const EventContext& ctx) {
     alert.status = "in_case";
     alert.case_id = id;
   }
-  cases_.emplace(id, Case{std::move(alerts), {}, "open", "", {}});
+  cases_.emplace(id, Case{std::move(alerts), {}, "open", "", {}, Deadline(ctx)});
   return Status::Ok();
 }
 
@@ -440,6 +440,7 @@ Status EnforcementBook::CaseClose(const EventContext& ctx) {
   Case& c = it->second;
   if (c.status == "closed") return BadState("/body/case", fmt::format("case \"{}\" is closed", id));
   c.status = "closed";
+  c.deadline.clear();
   c.finding = std::move(finding);
   c.actions = std::move(actions);
   for (const auto& a : c.alerts) {
@@ -640,6 +641,7 @@ json::Value EnforcementBook::Snapshot() const {
                  {"status", c.status},
                  {"finding", c.finding},
                  {"actions", std::move(actions)}};
+    if (!c.deadline.empty()) cases[id]["deadline"] = c.deadline;  // written only when set
   }
   json::Value appeals = json::Value::object();
   for (const auto& [id, a] : appeals_) {
@@ -714,6 +716,7 @@ Status EnforcementBook::Restore(const json::Value& snapshot) {
       }
       cs.status = c.at("status").get<std::string>();
       cs.finding = c.at("finding").get<std::string>();
+      cs.deadline = c.value("deadline", "");
       for (const auto& a : c.at("actions")) {
         Action act{a.at("action").get<std::string>(), a.at("party").get<std::string>(),
                    a.at("note").get<std::string>(), std::nullopt, 0};

@@ -67,6 +67,7 @@ class EnforcementBook {
     std::string status;  // open, closed
     std::string finding;
     std::vector<Action> actions;
+    std::string deadline;  // RFC 3339 while open (opened + decision_sla_days); empty when closed
   };
   struct Appeal {
     std::string subject;    // event id of the decision appealed

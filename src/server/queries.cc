@@ -580,7 +580,8 @@ Result<json::Value> Cases(const QueryInput& in) {
                     {"notes", std::move(notes)},
                     {"status", c->status},
                     {"finding", c->finding},
-                    {"actions", std::move(actions)}});
+                    {"actions", std::move(actions)},
+                    {"deadline", c->deadline}});
   }
   return Page(std::move(rows), in, {"status", "finding", "alerts"}, "");
 }
@@ -647,6 +648,19 @@ Result<json::Value> Pending(const QueryInput& in, Access access) {
                       {"id", id},
                       {"deadline", h->deadline},
                       {"party", h->subject},
+                      {"quorum", nullptr},
+                      {"waiting_for", json::Value::array({"monitor"})}});
+    }
+  }
+  if (enforcement) {
+    std::set<std::string, std::less<>> seen;
+    for (const auto& id : in.index.Ids(LogIndex::Kind::kCase)) {
+      const auto* c = eb.FindCase(id);
+      if (c == nullptr || c->status != "open" || !seen.insert(id).second) continue;
+      rows.push_back({{"kind", "case_decision"},
+                      {"id", id},
+                      {"deadline", c->deadline},
+                      {"party", ""},
                       {"quorum", nullptr},
                       {"waiting_for", json::Value::array({"monitor"})}});
     }

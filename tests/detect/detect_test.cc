@@ -348,6 +348,19 @@ TEST_F(DetectTest, FindsEachPlantedSignalOnceAndRaisesAlertsTheRulesAccept) {
     EXPECT_EQ(alert->kind, f.kind);
     EXPECT_EQ(alert->status, "open");
   }
+
+  // A case opened on an alert is a pending decision with a deadline: left open past the
+  // SLA it is overdue too.
+  Do("case.open", "un-mmu", {{"case", "case-1"}, {"alerts", {found.front().AlertId()}}}, 102);
+  const auto* c = state_->directory().enforcement().FindCase("case-1");
+  ASSERT_NE(c, nullptr);
+  EXPECT_FALSE(c->deadline.empty());
+  state_->Finish(Timestamp{kStart + 102 * kDay + 46 * kDay + 1, 0});
+  bool overdue = false;
+  for (const auto& f : state_->TakeFindings()) {
+    overdue = overdue || (f.kind == "decision_overdue" && f.subject == "case-1");
+  }
+  EXPECT_TRUE(overdue);
 }
 
 }  // namespace

@@ -517,8 +517,8 @@ TEST_F(ServerTest, StateQueriesFilterSortPageAndDetail) {
   std::set<std::string> kinds;
   const json::Value all_pending = get("/v1/pending");
   for (const auto& p : all_pending["items"]) kinds.insert(p["kind"].get<std::string>());
-  EXPECT_EQ(kinds,
-            (std::set<std::string>{"project_approval", "screening_review", "appeal_decision"}))
+  EXPECT_EQ(kinds, (std::set<std::string>{"project_approval", "screening_review", "case_decision",
+                                          "appeal_decision"}))
       << all_pending.dump();
   json::Value dash = get("/v1/dashboard");
   EXPECT_EQ(dash["by_item"][0]["released"], 10000);
