@@ -50,7 +50,7 @@ struct Options {
   // delivered to that project in any 7 days before, after this many releases to it before.
   int64_t volume_factor = 3;
   int64_t volume_min_releases = 1;
-  int64_t structuring_count = 4;   // payments just under the threshold, per payer, payee, project
+  int64_t structuring_count = 5;   // payments just under the threshold, per payer, payee, project
   int64_t structuring_days = 14;   // ... within this many days
   int64_t structuring_band = 100;  // permille under the threshold that counts as "just"
 };

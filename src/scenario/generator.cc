@@ -1654,7 +1654,7 @@ void Sim::Commit(size_t pi) {
     // Structuring: the contractor's works paid in many payments just under the threshold,
     // over about ten days.
     const size_t c = contractors_[static_cast<size_t>(p.contractor)];
-    const int64_t m = std::clamp<int64_t>(p.labour / (o_.payment_threshold * 97 / 100), 4, 8);
+    const int64_t m = std::clamp<int64_t>(p.labour / (o_.payment_threshold * 97 / 100), 6, 8);
     RecordTruth("structuring", {{"kind", "payment"},
                                 {"project", p.id},
                                 {"payee", parties_[c].id},

@@ -306,7 +306,7 @@ TEST_F(DetectTest, FindsEachPlantedSignalOnceAndRaisesAlertsTheRulesAccept) {
       {"amount", Usd(500'000)},
       {"invoice", "inv-2"}},
      12);
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 5; ++i) {
     Do("funds.pay", "undp",
        {{"payment", fmt::format("pay-s{}", i)},
         {"project", "school-1"},
