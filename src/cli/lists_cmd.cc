@@ -31,20 +31,39 @@ struct ImportArgs {
   bool json = false;
 };
 
+// A list file read for the list `list`: its entities and the SHA-256 of the file as
+// published (what watchlist.load records).
+struct ListVersion {
+  screening::LoadedList loaded;
+  std::string sha;
+};
+
+Result<ListVersion> ReadListVersion(const std::string& file, const std::string& list) {
+  if (!IsValidId(list)) {
+    return Status(
+        ErrorCode::kInvalidArgument,
+        fmt::format("--list: \"{}\" is not a valid id ([a-z0-9][a-z0-9._-]{{0,63}})", list));
+  }
+  auto bytes = Env::Default()->ReadFile(file);
+  if (!bytes.ok()) return bytes.status().WithContext(file);
+  auto loaded = screening::LoadListFile(file);
+  if (!loaded.ok()) return loaded.status().WithContext(file);
+  return ListVersion{std::move(*loaded), crypto::FormatTaggedHash(crypto::Sha256(*bytes))};
+}
+
+store::ListFile ListFileOf(const std::string& list, const ListVersion& v, std::string_view now) {
+  return guard::MakeListFile(list, screening::ListFormatName(v.loaded.format), v.sha,
+                             v.loaded.entities, now);
+}
+
 int Import(const ImportArgs& a) {
   Env& env = *Env::Default();
   auto signer = ReadSignerKey(a.key);
   if (!signer.ok()) return Fail(signer.status().WithContext("--key"));
-  if (!IsValidId(a.list)) {
-    return Fail(Status(
-        ErrorCode::kInvalidArgument,
-        fmt::format("--list: \"{}\" is not a valid id ([a-z0-9][a-z0-9._-]{{0,63}})", a.list)));
-  }
-  auto bytes = env.ReadFile(a.file);
-  if (!bytes.ok()) return Fail(bytes.status().WithContext(a.file));
-  auto loaded = screening::LoadListFile(a.file);
-  if (!loaded.ok()) return Fail(loaded.status().WithContext(a.file));
-  const std::string sha = crypto::FormatTaggedHash(crypto::Sha256(*bytes));
+  auto read = ReadListVersion(a.file, a.list);
+  if (!read.ok()) return Fail(read.status());
+  const std::string& sha = read->sha;
+  const size_t entries = read->loaded.entities.size();
   const std::string version =
       a.version.empty() ? "sha-" + sha.substr(std::string_view("sha256:").size(), 12) : a.version;
   if (version.empty() || version.size() > 64) {
@@ -56,9 +75,7 @@ int Import(const ImportArgs& a) {
   if (!handles.ok()) return Fail(handles.status());
   // Keep the version's entities first: the guard reads them when the load is accepted.
   const std::string now = FormatRfc3339(env.Now());
-  if (Status s = handles->store->PutListFile(guard::MakeListFile(
-          a.list, screening::ListFormatName(loaded->format), sha, loaded->entities, now));
-      !s.ok()) {
+  if (Status s = handles->store->PutListFile(ListFileOf(a.list, *read, now)); !s.ok()) {
     return Fail(s);
   }
   for (const auto& l : handles->guard->Lists()) {
@@ -77,7 +94,7 @@ int Import(const ImportArgs& a) {
                            {{"list", a.list},
                             {"version", version},
                             {"sha256", sha},
-                            {"entries", static_cast<int64_t>(loaded->entities.size())}}}};
+                            {"entries", static_cast<int64_t>(entries)}}}};
   auto signed_env = event::SignEnvelope(std::move(envelope), {&*signer, 1});
   if (!signed_env.ok()) return Fail(signed_env.status());
   auto line = json::Canonical(*signed_env);
@@ -93,7 +110,7 @@ int Import(const ImportArgs& a) {
     json::Value out = {{"list", a.list},
                        {"version", version},
                        {"sha256", sha},
-                       {"entries", static_cast<int64_t>(loaded->entities.size())},
+                       {"entries", static_cast<int64_t>(entries)},
                        {"seq", results[0]->seq},
                        {"subjects_screened", report.screened},
                        {"hits", report.hits},
@@ -102,8 +119,8 @@ int Import(const ImportArgs& a) {
     std::printf("%s\n", out.dump().c_str());
   } else {
     std::printf("list %s: version %s loaded at %llu (%zu entries, %s)\n", a.list.c_str(),
-                version.c_str(), static_cast<unsigned long long>(results[0]->seq),
-                loaded->entities.size(), sha.c_str());
+                version.c_str(), static_cast<unsigned long long>(results[0]->seq), entries,
+                sha.c_str());
   }
   PrintGuardReport(report, a.json);
   return report.problems.empty() ? 0 : 1;
@@ -117,27 +134,17 @@ struct StoreArgs {
 // HTTP, or in a stream given to append) with this file's SHA-256 makes it current.
 int StoreFile(const StoreArgs& a) {
   Env& env = *Env::Default();
-  if (!IsValidId(a.list)) {
-    return Fail(Status(
-        ErrorCode::kInvalidArgument,
-        fmt::format("--list: \"{}\" is not a valid id ([a-z0-9][a-z0-9._-]{{0,63}})", a.list)));
-  }
-  auto bytes = env.ReadFile(a.file);
-  if (!bytes.ok()) return Fail(bytes.status().WithContext(a.file));
-  auto loaded = screening::LoadListFile(a.file);
-  if (!loaded.ok()) return Fail(loaded.status().WithContext(a.file));
-  const std::string sha = crypto::FormatTaggedHash(crypto::Sha256(*bytes));
+  auto read = ReadListVersion(a.file, a.list);
+  if (!read.ok()) return Fail(read.status());
   auto store = store::Store::Open(env, a.db);
   if (!store.ok()) return Fail(store.status());
   if (auto meta = (*store)->Meta(); !meta.ok()) return Fail(meta.status().WithContext(a.db));
-  if (Status s = (*store)->PutListFile(
-          guard::MakeListFile(a.list, screening::ListFormatName(loaded->format), sha,
-                              loaded->entities, FormatRfc3339(env.Now())));
+  if (Status s = (*store)->PutListFile(ListFileOf(a.list, *read, FormatRfc3339(env.Now())));
       !s.ok()) {
     return Fail(s);
   }
-  std::printf("list %s: %zu entries stored under %s\n", a.list.c_str(), loaded->entities.size(),
-              sha.c_str());
+  std::printf("list %s: %zu entries stored under %s\n", a.list.c_str(),
+              read->loaded.entities.size(), read->sha.c_str());
   return 0;
 }
 
@@ -213,13 +220,15 @@ int Show(const std::string& db, bool as_json) {
 }  // namespace
 
 Result<GuardHandles> OpenGuard(ledger::Ledger& ledger, const std::string& db,
-                               std::optional<crypto::SignerKey> signer) {
+                               std::optional<crypto::SignerKey> signer, bool read_subjects) {
   GuardHandles h;
   store::OpenOptions o;
   o.reader_connections = 2;
   o.cache_kib = 2048;
   ASSIGN_OR_RETURN(h.store, store::Store::Open(*Env::Default(), db, o));
-  ASSIGN_OR_RETURN(h.guard, guard::Guard::Open(ledger, *h.store, std::move(signer)));
+  guard::GuardOptions go;
+  go.read_subjects = read_subjects;
+  ASSIGN_OR_RETURN(h.guard, guard::Guard::Open(ledger, *h.store, std::move(signer), go));
   return h;
 }
 

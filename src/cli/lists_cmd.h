@@ -24,8 +24,9 @@ struct GuardHandles {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<guard::Guard> guard;
 };
+// `read_subjects` false: only the lists (for screening given names, never submitting).
 Result<GuardHandles> OpenGuard(ledger::Ledger& ledger, const std::string& db,
-                               std::optional<crypto::SignerKey> signer);
+                               std::optional<crypto::SignerKey> signer, bool read_subjects = true);
 
 // Prints a guard report's problems and, unless `quiet`, a one-line summary to stderr.
 void PrintGuardReport(const guard::GuardReport& r, bool quiet);

@@ -98,7 +98,7 @@ int RunScreen(const ScreenArgs& a) {
     auto ledger = ledger::Ledger::Open(*Env::Default(), a.db,
                                        std::make_unique<mechanism::Directory>(), std::nullopt, lo);
     if (!ledger.ok()) return Fail(ledger.status());
-    auto handles = OpenGuard(**ledger, a.db, std::nullopt);
+    auto handles = OpenGuard(**ledger, a.db, std::nullopt, /*read_subjects=*/false);
     if (!handles.ok()) return Fail(handles.status());
     for (auto& e : handles->guard->Entities()) all.push_back(std::move(e));
   }

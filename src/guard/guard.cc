@@ -134,9 +134,9 @@ Result<std::unique_ptr<Guard>> Guard::Open(ledger::Ledger& ledger, store::Store&
     auto changed = g->Install(info, ignored);
     if (!changed.ok()) return changed.status();
   }
-  RETURN_IF_ERROR(g->ReadSubjects());
+  if (g->options_.read_subjects) RETURN_IF_ERROR(g->ReadSubjects());
   // Every subject was screened when it was admitted and at every list load since.
-  for (auto& [id, e] : g->subjects_) e.generation = g->generation_.load();
+  g->MarkScreened(g->generation_.load());
   return g;
 }
 
@@ -241,12 +241,13 @@ int64_t Guard::ReviewLevel() const {
       [](const ledger::StateMachine& sm) { return Dir(sm).policy().review_at; });
 }
 
-std::vector<Guard::Match> Guard::ScreenSubject(const ScreenedSubject& s, Timestamp time) const {
+std::vector<Guard::Match> Guard::ScreenSubject(const ScreenedSubject& s, Timestamp time,
+                                               int min_score) const {
   std::vector<Match> out;
   const auto index = index_.Load();
   if (index == nullptr || index->name_count() == 0) return out;
   screening::ScreenOptions o;
-  o.min_score = static_cast<int>(ReviewLevel());
+  o.min_score = min_score;
   for (size_t i = 0; i < s.parts.size(); ++i) {
     for (auto& h : index->Screen(s.parts[i], o)) {
       if (i < s.family.size() && FamilyMissing(s.family[i], h)) continue;
@@ -419,6 +420,7 @@ std::vector<Result<event::Receipt>> Guard::Submit(std::vector<ledger::Prepared> 
                                                   GuardReport* report_out) {
   GuardReport report;
   const uint64_t generation = generation_.load();
+  const int review = static_cast<int>(ReviewLevel());  // once, not per subject
   const size_t n = items.size();
   // 1. Screen what each item adds or pays, in parallel.
   std::vector<std::optional<ScreenedSubject>> added(n);
@@ -430,7 +432,7 @@ std::vector<Result<event::Receipt>> Guard::Submit(std::vector<ledger::Prepared> 
         items[i].sub.private_record.has_value() ? &*items[i].sub.private_record : nullptr;
     if (env.type == "party.admit" || env.type == "beneficiary.register") {
       added[i] = SubjectOf(env.type, env.body(), priv);
-      if (added[i].has_value()) matches[i] = ScreenSubject(*added[i], env.time);
+      if (added[i].has_value()) matches[i] = ScreenSubject(*added[i], env.time, review);
     } else if (env.type == "funds.pay") {
       const auto it = env.body().find("payee");
       if (it == env.body().end() || !it->is_string()) return;
@@ -441,7 +443,7 @@ std::vector<Result<event::Receipt>> Guard::Submit(std::vector<ledger::Prepared> 
         if (s != subjects_.end() && s->second.generation < generation) payee = s->second.subject;
       }
       if (payee.has_value()) {
-        matches[i] = ScreenSubject(*payee, env.time);
+        matches[i] = ScreenSubject(*payee, env.time, review);
         payees[i] = payee->id;
       }
     }
@@ -518,16 +520,7 @@ std::vector<Result<event::Receipt>> Guard::Submit(std::vector<ledger::Prepared> 
     if (changed->empty()) continue;
     std::vector<screening::Subject> parts;
     std::vector<Owner> owners;
-    {
-      std::shared_lock lock(mu_);
-      for (const auto& [id, e] : subjects_) {
-        for (size_t k = 0; k < e.subject.parts.size(); ++k) {
-          parts.push_back(e.subject.parts[k]);
-          owners.push_back({id, e.subject.hash, e.subject.labels[k],
-                            k < e.subject.family.size() ? e.subject.family[k] : ""});
-        }
-      }
-    }
+    Flatten(parts, owners);
     screening::ScreenOptions o;
     o.min_score = static_cast<int>(ReviewLevel());
     auto found = screening::ReverseScreen(*changed, parts, o, normalizer_, options_.threads);
@@ -541,9 +534,7 @@ std::vector<Result<event::Receipt>> Guard::Submit(std::vector<ledger::Prepared> 
     }
     std::set<std::string> planned_load;
     SubmitHits(HitLines(ms, report, planned_load), report);
-    const uint64_t g = generation_.load();
-    std::unique_lock lock(mu_);
-    for (auto& [id, e] : subjects_) e.generation = std::max(e.generation, g);
+    MarkScreened(generation_.load());
   }
   if (report_out != nullptr) report_out->Merge(report);
   return results;
@@ -557,16 +548,7 @@ Result<GuardReport> Guard::Rescreen() {
   const uint64_t generation = generation_.load();
   std::vector<screening::Subject> parts;
   std::vector<Owner> owners;
-  {
-    std::shared_lock lock(mu_);
-    for (const auto& [id, e] : subjects_) {
-      for (size_t k = 0; k < e.subject.parts.size(); ++k) {
-        parts.push_back(e.subject.parts[k]);
-        owners.push_back({id, e.subject.hash, e.subject.labels[k],
-                          k < e.subject.family.size() ? e.subject.family[k] : ""});
-      }
-    }
-  }
+  Flatten(parts, owners);
   screening::ScreenOptions o;
   o.min_score = static_cast<int>(ReviewLevel());
   auto found = screening::ScreenBatch(*index, parts, o, options_.threads);
@@ -582,9 +564,24 @@ Result<GuardReport> Guard::Rescreen() {
   }
   std::set<std::string> planned;
   SubmitHits(HitLines(ms, report, planned), report);
+  MarkScreened(generation);
+  return report;
+}
+
+void Guard::Flatten(std::vector<screening::Subject>& parts, std::vector<Owner>& owners) const {
+  std::shared_lock lock(mu_);
+  for (const auto& [id, e] : subjects_) {
+    for (size_t k = 0; k < e.subject.parts.size(); ++k) {
+      parts.push_back(e.subject.parts[k]);
+      owners.push_back({id, e.subject.hash, e.subject.labels[k],
+                        k < e.subject.family.size() ? e.subject.family[k] : ""});
+    }
+  }
+}
+
+void Guard::MarkScreened(uint64_t generation) {
   std::unique_lock lock(mu_);
   for (auto& [id, e] : subjects_) e.generation = std::max(e.generation, generation);
-  return report;
 }
 
 std::vector<screening::Hit> Guard::Screen(const screening::Subject& subject,

@@ -55,6 +55,9 @@ struct GuardOptions {
   size_t threads = DefaultThreads();
   // Name equivalences (default: the curated list compiled in).
   std::shared_ptr<const screening::NameData> names;
+  // Read every subject from the log at Open (false: only the lists, for a caller that
+  // screens names it is given and never submits, e.g. `screen --db`).
+  bool read_subjects = true;
 };
 
 // What one guarded submission, list load or re-screen did.
@@ -140,7 +143,11 @@ class Guard {
   // index. Returns the entities that changed from the previous version (ADD and MOD).
   Result<std::vector<screening::Entity>> Install(const ListInfo& info, GuardReport& report);
   void Rebuild();
-  std::vector<Match> ScreenSubject(const ScreenedSubject& s, Timestamp time) const;
+  std::vector<Match> ScreenSubject(const ScreenedSubject& s, Timestamp time, int min_score) const;
+  // Every part of every subject, and whom each belongs to (for ReverseScreen/ScreenBatch).
+  void Flatten(std::vector<screening::Subject>& parts, std::vector<Owner>& owners) const;
+  // Records that every subject was screened against index `generation`.
+  void MarkScreened(uint64_t generation);
   // True when a person's known family name is not in the listed name that matched: in
   // Arabic naming the given, father's and grandfather's names are shared by many, the
   // family name tells people apart, so such a match does not count.

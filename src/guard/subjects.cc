@@ -33,6 +33,12 @@ std::vector<std::string> PersonNames(const json::Value& names) {
   return out;
 }
 
+// The family name of a person record ({"names": {..., "family"}}), without copying it.
+std::string FamilyOf(const json::Value& record) {
+  const auto names = record.find("names");
+  return names == record.end() ? std::string() : StringAt(*names, "family");
+}
+
 std::optional<screening::BirthDate> DateOf(const std::string& text) {
   if (text.empty()) return std::nullopt;
   auto d = screening::ParseIsoDate(text);
@@ -98,7 +104,7 @@ std::optional<ScreenedSubject> SubjectOf(std::string_view type, const json::Valu
           auto p = Person(out.id, person);
           if (!p.has_value()) continue;
           out.parts.push_back(std::move(*p));
-          out.family.push_back(StringAt(person.value("names", json::Value()), "family"));
+          out.family.push_back(FamilyOf(person));
           const std::string position = StringAt(person, "position");
           out.labels.push_back(position.empty() ? fmt::format("principal {}", n)
                                                 : fmt::format("principal {} ({})", n, position));
@@ -113,7 +119,7 @@ std::optional<ScreenedSubject> SubjectOf(std::string_view type, const json::Valu
     if (out.id.empty() || !head.has_value()) return std::nullopt;
     out.parts.push_back(std::move(*head));
     out.labels.emplace_back("head of household");
-    out.family.push_back(StringAt(private_record->value("names", json::Value()), "family"));
+    out.family.push_back(FamilyOf(*private_record));
   } else {
     return std::nullopt;
   }
